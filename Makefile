@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                 ipt_NETFLOW.ko against KDIR, and userspace/libxt_NETFLOW.so
+#   make install         modules_install + depmod, and the iptables extension
+#   make CLIPPY=1        the same, with the kernel's clippy lints
+#   make test            everything, from a fresh machine: test kernel, host tests, VM tests
+#   make demo            boot the test kernel, load the module, show it working
+#   make host-test       the pure-logic tests on the host (cargo test)
+#   make fmt / fmt-check rustfmt with the kernel's config
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# A kernel built with clang wants LLVM=1 for modules too (and bindgen needs clang flags).
+LLVM ?= $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),1,)
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM))
+
+RUST_SOURCES = $(shell find . -name '*.rs' -not -path './tests/host/target/*' -not -name '*_generated.rs')
+
+.PHONY: all module userspace install clean test demo host-test fmt fmt-check
+
+all: module userspace
+
+module:
+	$(KMAKE) modules
+
+userspace:
+	$(MAKE) -C userspace
+
+install: all
+	$(KMAKE) modules_install
+	depmod -a $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+	$(MAKE) -C userspace install
+
+clean:
+	$(KMAKE) clean
+	$(MAKE) -C userspace clean
+	rm -f glue/bindings_generated.rs
+
+host-test:
+	cd tests/host && cargo test --quiet
+
+test:
+	tests/run-all.sh
+
+demo:
+	tests/demo.sh
+
+fmt:
+	rustfmt --edition 2021 --config-path $(KDIR)/.rustfmt.toml $(RUST_SOURCES)
+
+fmt-check:
+	rustfmt --edition 2021 --check --config-path $(KDIR)/.rustfmt.toml $(RUST_SOURCES)

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Hashing flow keys into table buckets.
+//!
+//! Pure `core` code: compiled into the module and into the host test harness.
+
+use crate::flow::key::FlowKey;
+
+/// MurmurHash3 (x86_32) per-word mixing constants.
+const C1: u32 = 0xcc9e_2d51;
+const C2: u32 = 0x1b87_3593;
+
+/// Mixes one 32-bit word into the running state (MurmurHash3 body step).
+#[inline]
+fn mix(h: u32, k: u32) -> u32 {
+    let k = k.wrapping_mul(C1).rotate_left(15).wrapping_mul(C2);
+    (h ^ k)
+        .rotate_left(13)
+        .wrapping_mul(5)
+        .wrapping_add(0xe654_6b64)
+}
+
+/// MurmurHash3 finaliser: every input bit affects every output bit.
+#[inline]
+fn fmix(mut h: u32) -> u32 {
+    h ^= h >> 16;
+    h = h.wrapping_mul(0x85eb_ca6b);
+    h ^= h >> 13;
+    h = h.wrapping_mul(0xc2b2_ae35);
+    h ^ (h >> 16)
+}
+
+/// Words of a 16-byte address, little-endian so the hash is the same on every CPU.
+fn addr_words(a: &[u8; 16]) -> [u32; 4] {
+    let w = |i: usize| u32::from_le_bytes([a[i], a[i + 1], a[i + 2], a[i + 3]]);
+    [w(0), w(4), w(8), w(12)]
+}
+
+/// Hashes every field of `key` (MurmurHash3-style, seeded).
+///
+/// Not cryptographic: `seed` should be random per table so that remote senders cannot
+/// aim many flows at one bucket without knowing it.
+pub fn flow_hash(key: &FlowKey, seed: u32) -> u32 {
+    let mut h = seed;
+    for w in addr_words(&key.src) {
+        h = mix(h, w);
+    }
+    for w in addr_words(&key.dst) {
+        h = mix(h, w);
+    }
+    h = mix(h, key.in_if);
+    h = mix(h, (u32::from(key.src_port) << 16) | u32::from(key.dst_port));
+    h = mix(
+        h,
+        u32::from(key.protocol) | (u32::from(key.tos) << 8) | (u32::from(key.family as u8) << 16),
+    );
+    // Murmur folds the input length in; ours is fixed (11 words).
+    fmix(h ^ 44)
+}
+
+/// Maps a 32-bit hash onto `0..buckets` by multiply-high (Lemire's reduction), so any
+/// bucket count works, not only powers of two.
+///
+/// Uses the hash's high bits, which [`flow_hash`] mixes fully. Returns 0 when `buckets`
+/// is 0; counts above 2^32 are treated as 2^32.
+pub fn bucket_index(hash: u32, buckets: usize) -> usize {
+    // Capped at 2^32 so the product fits in u64 (no u128 on 32-bit kernels).
+    let n = u64::try_from(buckets).unwrap_or(u64::MAX).min(1 << 32);
+    let idx = (u64::from(hash) * n) >> 32;
+    // idx < n <= buckets, so it fits in usize.
+    usize::try_from(idx).unwrap_or(0)
+}

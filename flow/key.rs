@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! What identifies a flow, and reading it out of packet bytes.
+//!
+//! Pure `core` code: compiled into the module and into the host test harness.
+
+/// Address family of a flow.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+#[repr(u8)]
+pub enum Family {
+    /// IPv4: addresses use the first 4 bytes of the 16-byte fields, the rest is zero.
+    V4 = 4,
+    /// IPv6.
+    V6 = 6,
+}
+
+/// The fields that tell one flow from another (as ipt_NETFLOW's flow key).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+pub struct FlowKey {
+    /// Source address; IPv4 in the first 4 bytes.
+    pub src: [u8; 16],
+    /// Destination address; IPv4 in the first 4 bytes.
+    pub dst: [u8; 16],
+    /// Input interface index.
+    pub in_if: u32,
+    /// Source port (0 where the protocol has none).
+    pub src_port: u16,
+    /// Destination port; for ICMP/ICMPv6 `type << 8 | code`.
+    pub dst_port: u16,
+    /// IP protocol (IPv6: the upper-layer protocol after extension headers).
+    pub protocol: u8,
+    /// IPv4 TOS / IPv6 traffic class.
+    pub tos: u8,
+    /// Address family.
+    pub family: Family,
+}
+
+/// IP protocol numbers the parser looks into.
+pub mod proto {
+    /// ICMP (IPv4).
+    pub const ICMP: u8 = 1;
+    /// TCP.
+    pub const TCP: u8 = 6;
+    /// UDP.
+    pub const UDP: u8 = 17;
+    /// DCCP.
+    pub const DCCP: u8 = 33;
+    /// IPv6 hop-by-hop options header.
+    pub const HOPOPTS: u8 = 0;
+    /// IPv6 routing header.
+    pub const ROUTING: u8 = 43;
+    /// IPv6 fragment header.
+    pub const FRAGMENT: u8 = 44;
+    /// Encapsulating security payload (opaque: ends the header chain).
+    pub const ESP: u8 = 50;
+    /// Authentication header.
+    pub const AH: u8 = 51;
+    /// ICMPv6.
+    pub const ICMPV6: u8 = 58;
+    /// IPv6 "no next header".
+    pub const NONE: u8 = 59;
+    /// IPv6 destination options header.
+    pub const DSTOPTS: u8 = 60;
+    /// SCTP.
+    pub const SCTP: u8 = 132;
+    /// IPv6 mobility header.
+    pub const MOBILITY: u8 = 135;
+    /// UDP-Lite.
+    pub const UDPLITE: u8 = 136;
+}
+
+/// TCP FIN flag (in [`Parsed::tcp_flags`]).
+pub const TCP_FIN: u8 = 0x01;
+/// TCP SYN flag.
+pub const TCP_SYN: u8 = 0x02;
+/// TCP RST flag.
+pub const TCP_RST: u8 = 0x04;
+
+/// Longest IPv6 extension header chain walked before giving up; bounds the work an
+/// attacker can make us do per packet.
+pub const MAX_EXT_HEADERS: usize = 16;
+
+/// Whether `protocol` carries 16-bit source and destination ports in its first 4 bytes.
+pub fn has_ports(protocol: u8) -> bool {
+    matches!(
+        protocol,
+        proto::TCP | proto::UDP | proto::UDPLITE | proto::SCTP | proto::DCCP
+    )
+}
+
+/// Read access to a packet that may not be linear (mirrors `skb_header_pointer`).
+pub trait PacketBytes {
+    /// Total packet length in bytes, from the network header on.
+    fn len(&self) -> usize;
+
+    /// Whether the packet has no bytes at all.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Copies `out.len()` bytes starting at `offset` into `out`; returns false (leaving
+    /// `out` unspecified) if that range is not wholly inside the packet.
+    fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool;
+}
+
+impl PacketBytes for [u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+
+    fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
+        let Some(end) = offset.checked_add(out.len()) else {
+            return false;
+        };
+        match self.get(offset..end) {
+            Some(src) => {
+                out.copy_from_slice(src);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// How much of the flow key could be filled from the packet.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ParseKind {
+    /// Ports (or ICMP type/code) read from a complete upper-layer header.
+    Complete,
+    /// A fragment other than the first: it carries no upper-layer header, ports are 0.
+    NonFirstFragment,
+    /// The upper-layer header (or an IPv6 extension header before it) is cut short:
+    /// ports are 0 and the key holds addresses, protocol and TOS only. For a chain cut
+    /// short, `protocol` is the header type that could not be read.
+    Truncated,
+    /// A protocol without ports known to this parser (GRE, ESP, no-next-header, an IPv6
+    /// chain longer than [`MAX_EXT_HEADERS`]...): ports are 0.
+    UnknownProtocol,
+}
+
+/// A packet's flow key, as read by [`parse_ipv4`] or [`parse_ipv6`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Parsed {
+    /// The flow key (before aggregation).
+    pub key: FlowKey,
+    /// TCP flags (byte 13 of the TCP header); 0 unless a TCP header was read.
+    pub tcp_flags: u8,
+    /// How complete `key` is.
+    pub kind: ParseKind,
+}
+
+/// Why a packet has no usable IP header; such packets cannot be accounted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Malformed {
+    /// The version nibble does not match the parser called.
+    BadVersion,
+    /// IPv4 IHL below 5 (20 bytes).
+    BadHeaderLength,
+    /// The packet is shorter than its (fixed or stated) IP header.
+    Truncated,
+}
+
+/// Length of the fixed upper-layer header that must be present before its ports (and
+/// TCP flags) are trusted; `None` for protocols without ports we read.
+fn l4_min_len(protocol: u8, family: Family) -> Option<usize> {
+    match (protocol, family) {
+        (proto::TCP, _) => Some(20),
+        (proto::UDP | proto::UDPLITE, _) => Some(8),
+        (proto::SCTP | proto::DCCP, _) => Some(12),
+        (proto::ICMP, Family::V4) => Some(8),
+        (proto::ICMPV6, Family::V6) => Some(4),
+        _ => None,
+    }
+}
+
+/// Fills ports / ICMP type-code and TCP flags from the upper-layer header at `off`.
+fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> Parsed {
+    let Some(need) = l4_min_len(key.protocol, key.family) else {
+        return Parsed {
+            key,
+            tcp_flags: 0,
+            kind: ParseKind::UnknownProtocol,
+        };
+    };
+    // 20 bytes covers the longest fixed header we require.
+    let mut hdr = [0u8; 20];
+    let got = hdr.get_mut(..need).is_some_and(|h| pkt.copy_to(off, h));
+    if !got {
+        return Parsed {
+            key,
+            tcp_flags: 0,
+            kind: ParseKind::Truncated,
+        };
+    }
+    let mut tcp_flags = 0;
+    if has_ports(key.protocol) {
+        key.src_port = u16::from_be_bytes([hdr[0], hdr[1]]);
+        key.dst_port = u16::from_be_bytes([hdr[2], hdr[3]]);
+        if key.protocol == proto::TCP {
+            tcp_flags = hdr[13];
+        }
+    } else {
+        // ICMP / ICMPv6: type and code in the destination port, as the C module.
+        key.dst_port = u16::from_be_bytes([hdr[0], hdr[1]]);
+    }
+    Parsed {
+        key,
+        tcp_flags,
+        kind: ParseKind::Complete,
+    }
+}
+
+fn l3_only(key: FlowKey, kind: ParseKind) -> Parsed {
+    Parsed {
+        key,
+        tcp_flags: 0,
+        kind,
+    }
+}
+
+/// Reads the flow key of an IPv4 packet starting at its network header.
+///
+/// IP options are skipped; the IPv4 total length is not used (the stack already trimmed
+/// the packet to it, and GSO packets may carry 0 there).
+pub fn parse_ipv4<P: PacketBytes + ?Sized>(pkt: &P, in_if: u32) -> Result<Parsed, Malformed> {
+    let mut h = [0u8; 20];
+    if !pkt.copy_to(0, &mut h) {
+        // Tell a wrong version from a short packet when at least one byte is there.
+        let mut v = [0u8; 1];
+        if pkt.copy_to(0, &mut v) && v[0] >> 4 != 4 {
+            return Err(Malformed::BadVersion);
+        }
+        return Err(Malformed::Truncated);
+    }
+    if h[0] >> 4 != 4 {
+        return Err(Malformed::BadVersion);
+    }
+    let ihl = usize::from(h[0] & 0x0f) * 4;
+    if ihl < 20 {
+        return Err(Malformed::BadHeaderLength);
+    }
+    if pkt.len() < ihl {
+        return Err(Malformed::Truncated);
+    }
+    let mut key = FlowKey {
+        src: [0; 16],
+        dst: [0; 16],
+        in_if,
+        src_port: 0,
+        dst_port: 0,
+        protocol: h[9],
+        tos: h[1],
+        family: Family::V4,
+    };
+    key.src[..4].copy_from_slice(&h[12..16]);
+    key.dst[..4].copy_from_slice(&h[16..20]);
+    let frag_offset = u16::from_be_bytes([h[6], h[7]]) & 0x1fff;
+    if frag_offset != 0 {
+        return Ok(l3_only(key, ParseKind::NonFirstFragment));
+    }
+    Ok(parse_l4(pkt, ihl, key))
+}
+
+/// Reads the flow key of an IPv6 packet starting at its network header.
+///
+/// Walks up to [`MAX_EXT_HEADERS`] extension headers (hop-by-hop, routing, fragment,
+/// destination options, AH, mobility); ESP and "no next header" end the walk and become
+/// the key's protocol. The payload length field is not used (jumbograms carry 0).
+pub fn parse_ipv6<P: PacketBytes + ?Sized>(pkt: &P, in_if: u32) -> Result<Parsed, Malformed> {
+    let mut h = [0u8; 40];
+    if !pkt.copy_to(0, &mut h) {
+        let mut v = [0u8; 1];
+        if pkt.copy_to(0, &mut v) && v[0] >> 4 != 6 {
+            return Err(Malformed::BadVersion);
+        }
+        return Err(Malformed::Truncated);
+    }
+    if h[0] >> 4 != 6 {
+        return Err(Malformed::BadVersion);
+    }
+    let mut key = FlowKey {
+        src: [0; 16],
+        dst: [0; 16],
+        in_if,
+        src_port: 0,
+        dst_port: 0,
+        protocol: h[6],
+        tos: (h[0] << 4) | (h[1] >> 4),
+        family: Family::V6,
+    };
+    key.src.copy_from_slice(&h[8..24]);
+    key.dst.copy_from_slice(&h[24..40]);
+
+    let mut off: usize = 40;
+    for _ in 0..MAX_EXT_HEADERS {
+        let hdr_len = match key.protocol {
+            proto::HOPOPTS | proto::ROUTING | proto::DSTOPTS | proto::MOBILITY => {
+                let mut e = [0u8; 2];
+                if !pkt.copy_to(off, &mut e) {
+                    return Ok(l3_only(key, ParseKind::Truncated));
+                }
+                key.protocol = e[0];
+                (usize::from(e[1]) + 1) * 8
+            }
+            proto::AH => {
+                let mut e = [0u8; 2];
+                if !pkt.copy_to(off, &mut e) {
+                    return Ok(l3_only(key, ParseKind::Truncated));
+                }
+                key.protocol = e[0];
+                // AH counts 4-byte units, minus 2.
+                (usize::from(e[1]) + 2) * 4
+            }
+            proto::FRAGMENT => {
+                let mut e = [0u8; 8];
+                if !pkt.copy_to(off, &mut e) {
+                    return Ok(l3_only(key, ParseKind::Truncated));
+                }
+                key.protocol = e[0];
+                if u16::from_be_bytes([e[2], e[3]]) >> 3 != 0 {
+                    return Ok(l3_only(key, ParseKind::NonFirstFragment));
+                }
+                8
+            }
+            _ => return Ok(parse_l4(pkt, off, key)),
+        };
+        // At most 40 + 16 * 2048 bytes: cannot overflow, but stay checked anyway.
+        off = match off.checked_add(hdr_len) {
+            Some(o) => o,
+            None => return Ok(l3_only(key, ParseKind::Truncated)),
+        };
+    }
+    // Still inside the chain after the limit: give up on the upper layer.
+    match key.protocol {
+        proto::HOPOPTS
+        | proto::ROUTING
+        | proto::DSTOPTS
+        | proto::MOBILITY
+        | proto::AH
+        | proto::FRAGMENT => Ok(l3_only(key, ParseKind::UnknownProtocol)),
+        _ => Ok(parse_l4(pkt, off, key)),
+    }
+}

@@ -1,0 +1,5 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Flow accounting: keys, the flow table, aging.
+
+pub(crate) mod key;

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A packet as an xtables target sees it (`struct sk_buff` + `struct xt_action_param`).
+//!
+//! C headers: [`include/linux/skbuff.h`](srctree/include/linux/skbuff.h),
+//! [`include/linux/netfilter/x_tables.h`](srctree/include/linux/netfilter/x_tables.h)
+
+use super::bindings;
+use crate::flow::key::Family;
+
+/// A packet handed to a target, from its network header on.
+///
+/// # Invariants
+///
+/// `skb` and `par` point to the valid packet and action parameters of one target call and
+/// outlive `'a`; the packet's data starts at its network header (true at every IP hook).
+pub(crate) struct Packet<'a> {
+    skb: &'a bindings::sk_buff,
+    par: &'a bindings::xt_action_param,
+}
+
+impl<'a> Packet<'a> {
+    /// Wraps the arguments of a target call.
+    ///
+    /// # Safety
+    ///
+    /// `skb` and `par` are the arguments xtables passed to a target function, valid for `'a`.
+    pub(crate) unsafe fn from_raw(
+        skb: *const bindings::sk_buff,
+        par: *const bindings::xt_action_param,
+    ) -> Self {
+        // INVARIANT: valid for 'a by the function's safety requirement.
+        // SAFETY: both pointers are valid for 'a by the function's safety requirement.
+        unsafe {
+            Self {
+                skb: &*skb,
+                par: &*par,
+            }
+        }
+    }
+
+    fn state(&self) -> &bindings::nf_hook_state {
+        // SAFETY: xtables always sets `state` to the hook state of the current call.
+        unsafe { &*self.par.state }
+    }
+
+    /// The address family of the table the rule is in, `None` for other families.
+    pub(crate) fn family(&self) -> Option<Family> {
+        match u32::from(self.state().pf) {
+            bindings::NFPROTO_IPV4 => Some(Family::V4),
+            bindings::NFPROTO_IPV6 => Some(Family::V6),
+            _ => None,
+        }
+    }
+
+    /// Index of the input interface, 0 if none (locally generated packets).
+    pub(crate) fn in_ifindex(&self) -> u32 {
+        ifindex(self.state().in_)
+    }
+
+    /// Index of the output interface, 0 if not known yet (input hooks).
+    pub(crate) fn out_ifindex(&self) -> u32 {
+        ifindex(self.state().out)
+    }
+
+    /// Bytes of the packet from the network header on (`skb->len`, as rule counters count).
+    pub(crate) fn len(&self) -> usize {
+        self.skb.len as usize
+    }
+
+    /// Copies `out.len()` bytes from `offset`, whether the data is linear or paged;
+    /// `false` (and nothing read) if that range is not inside the packet.
+    pub(crate) fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
+        let Some(end) = offset.checked_add(out.len()) else {
+            return false;
+        };
+        if end > self.len() {
+            return false;
+        }
+        let headlen = (self.skb.len - self.skb.data_len) as usize;
+        if end <= headlen {
+            // SAFETY: `data` has `headlen` readable bytes (the linear part), and
+            // `offset..end` lies within them; `out` does not overlap packet data.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    self.skb.data.add(offset),
+                    out.as_mut_ptr(),
+                    out.len(),
+                )
+            };
+            return true;
+        }
+        // Both fit in `c_int`: `end <= skb->len`, which is an `unsigned int` below 2^31.
+        // SAFETY: `skb` is valid; `skb_copy_bits` writes exactly `out.len()` bytes to `out`.
+        let ret = unsafe {
+            bindings::skb_copy_bits(
+                self.skb,
+                offset as i32,
+                out.as_mut_ptr().cast(),
+                out.len() as i32,
+            )
+        };
+        ret == 0
+    }
+}
+
+fn ifindex(dev: *const bindings::net_device) -> u32 {
+    if dev.is_null() {
+        return 0;
+    }
+    // SAFETY: a non-NULL device in `nf_hook_state` is held for the duration of the hook.
+    let index = unsafe { (*dev).ifindex };
+    u32::try_from(index).unwrap_or(0)
+}

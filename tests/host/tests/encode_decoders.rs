@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The encoders' PDUs checked by independent decoders: tshark (dissector warnings,
+//! sequence analysis, field values) and nfdump (nfcapd collects over UDP; flows,
+//! counters and sequence failures). Skips with a message if the tools are missing.
+
+mod encode_util;
+
+use encode_util::*;
+use netflow_pure::export::pdu::{Clock, PduWriter, Protocol, Push};
+use netflow_pure::export::record::FlowRecord;
+use netflow_pure::flow::key::Family;
+use std::collections::BTreeMap;
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn tmpdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("netflow-enc-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The flows exported: IPv4 TCP/UDP/ICMP, IPv6 UDP/ICMPv6, counters beyond 32 bits,
+/// enough records for several (some full) PDUs; every flow has a distinct 5-tuple.
+fn flows() -> Vec<FlowRecord> {
+    let mut v = vec![rec_a(), rec_b(), rec_icmp()];
+    let mut icmp6 = rec_b();
+    icmp6.key.protocol = 58;
+    icmp6.key.src_port = 0;
+    icmp6.key.dst_port = 0x8000; // echo request
+    v.push(icmp6);
+    let mut big = numbered(rec_a(), 999);
+    big.packets = 6_000_000_000;
+    big.bytes = 50_000_000_000; // 12 v5 records
+    v.push(big);
+    let mut big6 = numbered(rec_b(), 999);
+    big6.bytes = 5_000_000_000;
+    v.push(big6);
+    for i in 0..70u16 {
+        let mut r = numbered(if i % 3 == 0 { rec_b() } else { rec_a() }, i);
+        r.packets = u64::from(i) + 1;
+        r.bytes = 100 * (u64::from(i) + 1);
+        v.push(r);
+    }
+    v
+}
+
+/// Encodes `flows` into PDUs with a small template refresh rate; one clock per PDU,
+/// a second apart. Returns the PDUs and the flows that were exportable.
+fn encode(proto: Protocol, flows: &[FlowRecord]) -> (Vec<Vec<u8>>, Vec<FlowRecord>) {
+    let mut w = PduWriter::new(proto, 7);
+    w.set_template_rates(3, 0);
+    let mut pdus = Vec::new();
+    let mut sent = Vec::new();
+    let mut c = clock();
+    for (i, r) in flows.iter().enumerate() {
+        loop {
+            match w.push(r, &c) {
+                Push::Added => {
+                    sent.push(*r);
+                    break;
+                }
+                Push::NotExportable => break,
+                Push::Full => {
+                    pdus.push(w.finish(&c).unwrap().to_vec());
+                    c = Clock {
+                        unix_ms: c.unix_ms + 1000,
+                        uptime_ms: c.uptime_ms + 1000,
+                    };
+                }
+            }
+        }
+        // a few short PDUs too, so sequence numbers advance by different amounts
+        if i == 2 || i == 5 {
+            pdus.push(w.finish(&c).unwrap().to_vec());
+        }
+    }
+    pdus.push(w.finish(&c).unwrap().to_vec());
+    (pdus, sent)
+}
+
+fn be16b(v: u16) -> [u8; 2] {
+    v.to_be_bytes()
+}
+
+/// A pcap (Ethernet, IPv4 127.0.0.1 → 127.0.0.1, UDP 40000 → 2055) holding `pdus`.
+fn pcap(pdus: &[Vec<u8>]) -> Vec<u8> {
+    let mut f = Vec::new();
+    f.extend(0xa1b2_c3d4u32.to_le_bytes()); // magic, microsecond timestamps
+    f.extend(2u16.to_le_bytes()); // version 2.4
+    f.extend(4u16.to_le_bytes());
+    f.extend(0i32.to_le_bytes()); // thiszone
+    f.extend(0u32.to_le_bytes()); // sigfigs
+    f.extend(65535u32.to_le_bytes()); // snaplen
+    f.extend(1u32.to_le_bytes()); // LINKTYPE_ETHERNET
+    for (i, p) in pdus.iter().enumerate() {
+        let udp_len = 8 + p.len();
+        let ip_len = 20 + udp_len;
+        let mut ip = vec![0x45, 0];
+        ip.extend(be16b(ip_len as u16));
+        ip.extend(be16b(i as u16)); // id
+        ip.extend([0x40, 0, 64, 17, 0, 0]); // DF, ttl 64, UDP, checksum 0 for now
+        ip.extend([127, 0, 0, 1, 127, 0, 0, 1]);
+        let mut sum: u32 = ip
+            .chunks(2)
+            .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+            .sum();
+        while sum > 0xffff {
+            sum = (sum & 0xffff) + (sum >> 16);
+        }
+        ip[10..12].copy_from_slice(&be16b(!(sum as u16)));
+        let mut frame = vec![0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2, 0x08, 0x00];
+        frame.extend(ip);
+        frame.extend(be16b(40000));
+        frame.extend(be16b(2055));
+        frame.extend(be16b(udp_len as u16));
+        frame.extend([0, 0]); // no UDP checksum
+        frame.extend(p);
+        f.extend((1_700_000_000 + i as u32).to_le_bytes());
+        f.extend(0u32.to_le_bytes());
+        f.extend((frame.len() as u32).to_le_bytes());
+        f.extend((frame.len() as u32).to_le_bytes());
+        f.extend(frame);
+    }
+    f
+}
+
+fn addr_str(r: &FlowRecord, src: bool) -> String {
+    let a = if src { r.key.src } else { r.key.dst };
+    match r.key.family {
+        Family::V4 => std::net::Ipv4Addr::new(a[0], a[1], a[2], a[3]).to_string(),
+        Family::V6 => std::net::Ipv6Addr::from(a).to_string(),
+    }
+}
+
+type Tuple = (String, String, u16, u16, u8);
+
+fn tuple(r: &FlowRecord) -> Tuple {
+    (
+        addr_str(r, true),
+        addr_str(r, false),
+        r.key.src_port,
+        r.key.dst_port,
+        r.key.protocol,
+    )
+}
+
+/// Expected (packets, bytes) per 5-tuple.
+fn expected(sent: &[FlowRecord]) -> BTreeMap<Tuple, (u64, u64)> {
+    let mut m = BTreeMap::new();
+    for r in sent {
+        let e = m.entry(tuple(r)).or_insert((0, 0));
+        e.0 += r.packets;
+        e.1 += r.bytes;
+    }
+    m
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run tool");
+    let s = String::from_utf8_lossy(&out.stdout).into_owned();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{cmd:?} failed:\n{s}\n{err}");
+    s
+}
+
+/// The flow records of a `tshark -V` listing, each as its `Name: value` lines.
+fn tshark_records(verbose: &str) -> Vec<BTreeMap<String, String>> {
+    let mut recs: Vec<BTreeMap<String, String>> = Vec::new();
+    let mut in_cflow = false;
+    for line in verbose.lines() {
+        if !line.starts_with(' ') {
+            in_cflow = line.starts_with("Cisco NetFlow/IPFIX");
+            continue;
+        }
+        let t = line.trim();
+        // v5 records are "pdu N/M", v9/IPFIX data records "Flow N"
+        let is_rec = t.starts_with("pdu ")
+            || t.strip_prefix("Flow ")
+                .is_some_and(|n| n.parse::<u32>().is_ok());
+        if in_cflow && is_rec {
+            recs.push(BTreeMap::new());
+        } else if let (true, Some(r), Some((k, v))) =
+            (in_cflow, recs.last_mut(), t.split_once(": "))
+        {
+            // keep the first occurrence (e.g. of "Padding")
+            r.entry(k.to_string()).or_insert_with(|| v.to_string());
+        }
+    }
+    recs
+}
+
+/// Sums tshark's decoded records per 5-tuple.
+fn tshark_flows(recs: &[BTreeMap<String, String>]) -> BTreeMap<Tuple, (u64, u64)> {
+    let mut m = BTreeMap::new();
+    for r in recs {
+        let f = |k: &str| {
+            r.get(k)
+                .unwrap_or_else(|| panic!("no {k} in {r:?}"))
+                .as_str()
+        };
+        // "Protocol: TCP (6)"
+        let proto = f("Protocol")
+            .rsplit_once('(')
+            .unwrap()
+            .1
+            .trim_end_matches(')');
+        let t = (
+            f("SrcAddr").to_string(),
+            f("DstAddr").to_string(),
+            f("SrcPort").parse().unwrap(),
+            f("DstPort").parse().unwrap(),
+            proto.parse().unwrap(),
+        );
+        let e = m.entry(t).or_insert((0u64, 0u64));
+        e.0 += f("Packets").parse::<u64>().unwrap();
+        e.1 += f("Octets").parse::<u64>().unwrap();
+    }
+    m
+}
+
+fn check_tshark(proto: Protocol, dir: &Path, pdus: &[Vec<u8>], sent: &[FlowRecord]) {
+    let file = dir.join(format!("{proto:?}.pcap"));
+    std::fs::write(&file, pcap(pdus)).unwrap();
+    let f = file.to_str().unwrap();
+    let decode = ["-r", f, "-d", "udp.port==2055,cflow"];
+    let verbose = run(Command::new("tshark").args(decode).arg("-V"));
+    assert!(
+        !verbose.contains("Malformed"),
+        "{proto:?}: malformed:\n{verbose}"
+    );
+    assert!(
+        !verbose.contains("Expert Info (Warning"),
+        "{proto:?}: warnings:\n{verbose}"
+    );
+    assert!(
+        !verbose.contains("Expert Info (Error"),
+        "{proto:?}: errors:\n{verbose}"
+    );
+    assert!(
+        !verbose.contains("Unknown"),
+        "{proto:?}: unknown fields:\n{verbose}"
+    );
+    let expert = run(Command::new("tshark")
+        .args(decode)
+        .args(["-q", "-z", "expert"]));
+    assert!(
+        !expert.contains("Warn") && !expert.contains("Error"),
+        "{proto:?}: expert:\n{expert}"
+    );
+    // every frame decodes as this protocol's version
+    let versions =
+        run(Command::new("tshark")
+            .args(decode)
+            .args(["-T", "fields", "-e", "cflow.version"]));
+    let want = (proto as u8).to_string();
+    assert_eq!(versions.lines().count(), pdus.len());
+    assert!(versions.lines().all(|l| l == want), "{proto:?}: {versions}");
+    // field values: every record, summed per 5-tuple (v5 splits big counters)
+    let recs = tshark_records(&verbose);
+    let got = tshark_flows(&recs);
+    assert_eq!(got, expected(sent), "{proto:?}: tshark field values");
+    // every other field of record A (the only flow with source port 12345)
+    let a = recs
+        .iter()
+        .find(|r| r.get("SrcPort").map(String::as_str) == Some("12345"))
+        .unwrap();
+    let a = |k: &str| {
+        a.get(k)
+            .map(String::as_str)
+            .unwrap_or_else(|| panic!("{proto:?}: no {k}"))
+    };
+    assert_eq!(
+        (a("InputInt"), a("OutputInt"), a("IP ToS")),
+        ("3", "4", "0x10")
+    );
+    assert!(a("SrcMask").starts_with("24") && a("DstMask").starts_with("16"));
+    assert!(a("TCP Flags").starts_with(if proto == Protocol::Ipfix {
+        "0x001b"
+    } else {
+        "0x1b"
+    }));
+    if proto == Protocol::Ipfix {
+        assert_eq!(a("StartTime"), "Nov 14, 2023 22:13:10.500000000 UTC");
+        assert_eq!(a("EndTime"), "Nov 14, 2023 22:13:15.500000000 UTC");
+        assert_eq!(a("Flow End Reason"), "Idle timeout (1)");
+    } else {
+        assert_eq!(
+            (a("StartTime"), a("EndTime")),
+            ("90.000000000 seconds", "95.000000000 seconds")
+        );
+    }
+    if proto != Protocol::V5 {
+        let icmp = recs
+            .iter()
+            .find(|r| r.get("Protocol").map(String::as_str) == Some("ICMP (1)"))
+            .unwrap();
+        assert_eq!(
+            icmp.get("ICMP Type").map(String::as_str),
+            Some("0x0800"),
+            "{proto:?}"
+        );
+        let icmp6 = recs
+            .iter()
+            .find(|r| r.get("Protocol").is_some_and(|p| p.ends_with("(58)")))
+            .unwrap();
+        assert_eq!(
+            icmp6.get("DstPort").map(String::as_str),
+            Some("32768"),
+            "{proto:?}"
+        );
+    }
+    eprintln!(
+        "tshark: {proto:?}: {} PDUs, {} flows decode cleanly",
+        pdus.len(),
+        got.len()
+    );
+}
+
+fn check_nfdump(proto: Protocol, dir: &Path, pdus: &[Vec<u8>], sent: &[FlowRecord]) {
+    let flowdir = dir.join(format!("nfcapd-{proto:?}"));
+    std::fs::create_dir_all(&flowdir).unwrap();
+    let port = UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new("nfcapd")
+        .args([
+            "-w",
+            flowdir.to_str().unwrap(),
+            "-b",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start nfcapd");
+    // nfcapd has bound its socket when a second bind on the port fails
+    let t0 = Instant::now();
+    while UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(10),
+            "nfcapd did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    for p in pdus {
+        sock.send_to(p, ("127.0.0.1", port)).unwrap();
+        std::thread::sleep(Duration::from_millis(2)); // no loss in the receive buffer
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    run(Command::new("kill").args(["-TERM", &child.id().to_string()]));
+    child.wait().unwrap();
+    let files: Vec<PathBuf> = std::fs::read_dir(&flowdir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .starts_with("nfcapd.2")
+        })
+        .collect();
+    assert_eq!(files.len(), 1, "{proto:?}: nfcapd files {files:?}");
+    let f = files[0].to_str().unwrap();
+    let csv = run(Command::new("nfdump").args(["-r", f, "-o", "csv"]));
+    let mut got = BTreeMap::new();
+    let mut rows = 0;
+    let mut header: Option<Vec<&str>> = None;
+    for line in csv.lines() {
+        if line == "Summary" {
+            break;
+        }
+        let cols: Vec<&str> = line.split(',').collect();
+        let Some(h) = &header else {
+            header = Some(cols);
+            continue;
+        };
+        if cols.len() != h.len() {
+            continue;
+        }
+        let col = |name: &str| cols[h.iter().position(|c| *c == name).unwrap()];
+        // nfdump shows ICMP type.code in dp; our dst port is type << 8 | code
+        let dp = match col("dp").split_once('.') {
+            Some((t, c)) => (t.parse::<u16>().unwrap() << 8) | c.parse::<u16>().unwrap(),
+            None => col("dp").parse().unwrap(),
+        };
+        let t: Tuple = (
+            col("sa").to_string(),
+            col("da").to_string(),
+            col("sp").parse().unwrap(),
+            dp,
+            match col("pr") {
+                "TCP" => 6,
+                "UDP" => 17,
+                "ICMP" => 1,
+                "ICMP6" => 58,
+                n => n.parse().unwrap(),
+            },
+        );
+        let e = got.entry(t).or_insert((0u64, 0u64));
+        e.0 += col("ipkt").parse::<u64>().unwrap();
+        e.1 += col("ibyt").parse::<u64>().unwrap();
+        rows += 1;
+    }
+    assert!(rows > 0, "{proto:?}: no flows in\n{csv}");
+    assert_eq!(got, expected(sent), "{proto:?}: nfdump flows\n{csv}");
+    let info = run(Command::new("nfdump").args(["-r", f, "-I"]));
+    let failures = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Sequence failures:"))
+        .map(|v| v.trim().parse::<u64>().unwrap());
+    assert_eq!(failures, Some(0), "{proto:?}: nfdump -I:\n{info}");
+    let total = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Flows:"))
+        .map(|v| v.trim().parse::<usize>().unwrap());
+    assert_eq!(total, Some(rows), "{proto:?}: nfdump -I:\n{info}");
+    // record A in full, and ICMP type/code
+    let raw = run(Command::new("nfdump").args(["-r", f, "-o", "raw", "src port 12345"]));
+    let raw_field = |raw: &str, k: &str| -> String {
+        let l = raw
+            .lines()
+            .find(|l| l.trim_start().starts_with(k))
+            .unwrap_or_else(|| panic!("{proto:?}: no {k}:\n{raw}"));
+        l.split_once('=')
+            .unwrap()
+            .1
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        raw_field(&raw, "first"),
+        (BOOT_MS + 90_000).to_string(),
+        "{proto:?}\n{raw}"
+    );
+    assert_eq!(
+        raw_field(&raw, "last"),
+        (BOOT_MS + 95_000).to_string(),
+        "{proto:?}\n{raw}"
+    );
+    assert_eq!(raw_field(&raw, "tcp flags"), "0x1b");
+    assert_eq!(raw_field(&raw, "src tos"), "16");
+    assert_eq!(
+        (raw_field(&raw, "input"), raw_field(&raw, "output")),
+        ("3".into(), "4".into())
+    );
+    if proto != Protocol::V5 {
+        // nfdump does not keep v5 masks
+        assert_eq!(
+            (raw_field(&raw, "src mask"), raw_field(&raw, "dst mask")),
+            ("24".into(), "16".into())
+        );
+        for (filter, want) in [("proto icmp", "8.0"), ("proto icmp6", "128.0")] {
+            let raw = run(Command::new("nfdump").args(["-r", f, "-o", "raw", filter]));
+            assert_eq!(raw_field(&raw, "ICMP"), want, "{proto:?}: {filter}");
+        }
+    }
+    if proto == Protocol::Ipfix {
+        assert_eq!(raw_field(&raw, "end reason"), "0x01");
+    }
+    eprintln!("nfdump: {proto:?}: {rows} flows, 0 sequence failures");
+}
+
+#[test]
+fn decoders_accept_our_pdus() {
+    let all = flows();
+    let tshark = have("tshark");
+    let nfdump = have("nfcapd") && have("nfdump");
+    if !tshark {
+        eprintln!("SKIP: tshark not installed");
+    }
+    if !nfdump {
+        eprintln!("SKIP: nfcapd/nfdump not installed");
+    }
+    let dir = tmpdir("decoders");
+    for proto in [Protocol::V5, Protocol::V9, Protocol::Ipfix] {
+        let (pdus, sent) = encode(proto, &all);
+        assert!(pdus.len() >= 4, "{proto:?}: want several PDUs");
+        if proto == Protocol::V5 {
+            assert_eq!(
+                sent.len(),
+                all.iter().filter(|r| r.key.family == Family::V4).count()
+            );
+        } else {
+            assert_eq!(sent.len(), all.len());
+        }
+        if tshark {
+            check_tshark(proto, &dir, &pdus, &sent);
+        }
+        if nfdump {
+            check_nfdump(proto, &dir, &pdus, &sent);
+        }
+    }
+    if std::env::var_os("NETFLOW_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        eprintln!("kept {}", dir.display());
+    }
+}

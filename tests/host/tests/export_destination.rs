@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Parsing the `destination` parameter.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use netflow_pure::export::destination::{
+    parse, DestErrorKind, Destination, DEFAULT_PORT, MAX_DESTINATIONS,
+};
+
+fn sa(s: &str) -> SocketAddr {
+    s.parse().unwrap()
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+fn one(s: &str) -> Destination {
+    let d = parse(s).unwrap();
+    assert_eq!(d.len(), 1, "{s}");
+    d.as_slice()[0]
+}
+
+fn err(s: &str) -> (usize, DestErrorKind, String) {
+    let e = parse(s).unwrap_err();
+    (e.index, e.reason, e.to_string())
+}
+
+#[test]
+fn module_default() {
+    let d = one("127.0.0.1:2055");
+    assert_eq!(d.addr, sa("127.0.0.1:2055"));
+    assert_eq!(d.source, None);
+    assert_eq!(d.to_string(), "127.0.0.1:2055");
+}
+
+#[test]
+fn default_port() {
+    assert_eq!(DEFAULT_PORT, 2055);
+    assert_eq!(one("10.0.0.1").addr, sa("10.0.0.1:2055"));
+    assert_eq!(one("[2001:db8::1]").addr, sa("[2001:db8::1]:2055"));
+    assert_eq!(one("2001:db8::1").addr, sa("[2001:db8::1]:2055"));
+    assert_eq!(one("::1").addr, sa("[::1]:2055"));
+    assert_eq!(one("::").addr, sa("[::]:2055"));
+}
+
+#[test]
+fn explicit_ports() {
+    assert_eq!(one("10.0.0.1:1").addr, sa("10.0.0.1:1"));
+    assert_eq!(one("10.0.0.1:65535").addr, sa("10.0.0.1:65535"));
+    assert_eq!(one("[::1]:9995").addr, sa("[::1]:9995"));
+    assert_eq!(
+        one("[::ffff:1.2.3.4]:4739").addr,
+        sa("[::ffff:1.2.3.4]:4739")
+    );
+    assert_eq!(one("10.0.0.1:02055").addr, sa("10.0.0.1:2055"));
+}
+
+#[test]
+fn separators() {
+    let want = [sa("127.0.0.1:2055"), sa("192.0.0.1:2055"), sa("[::1]:9996")];
+    for s in [
+        "127.0.0.1:2055,192.0.0.1:2055,[::1]:9996",
+        "127.0.0.1:2055 192.0.0.1:2055 [::1]:9996",
+        "127.0.0.1:2055;192.0.0.1:2055;[::1]:9996",
+        " 127.0.0.1:2055 ,; 192.0.0.1 ;[::1]:9996,\n",
+    ] {
+        let d = parse(s).unwrap();
+        let got: Vec<SocketAddr> = d.iter().map(|d| d.addr).collect();
+        assert_eq!(got, want, "{s:?}");
+    }
+}
+
+#[test]
+fn source_addresses() {
+    let d = one("127.0.0.1:2055@127.0.0.2");
+    assert_eq!(
+        (d.addr, d.source),
+        (sa("127.0.0.1:2055"), Some(ip("127.0.0.2")))
+    );
+    let d = one("10.1.1.1@10.1.1.2");
+    assert_eq!(
+        (d.addr, d.source),
+        (sa("10.1.1.1:2055"), Some(ip("10.1.1.2")))
+    );
+    let d = one("[::1]:2055@[::1]");
+    assert_eq!((d.addr, d.source), (sa("[::1]:2055"), Some(ip("::1"))));
+    let d = one("[::1]:2055@::1");
+    assert_eq!(d.source, Some(ip("::1")));
+    let d = one("2001:db8::5@2001:db8::6");
+    assert_eq!(
+        (d.addr, d.source),
+        (sa("[2001:db8::5]:2055"), Some(ip("2001:db8::6")))
+    );
+    // Source is not part of the printed form.
+    assert_eq!(d.to_string(), "[2001:db8::5]:2055");
+    let d = parse("1.1.1.1@2.2.2.2,[::2]:1@[::3] 3.3.3.3").unwrap();
+    let src: Vec<Option<IpAddr>> = d.iter().map(|d| d.source).collect();
+    assert_eq!(src, [Some(ip("2.2.2.2")), Some(ip("::3")), None]);
+}
+
+#[test]
+fn display_forms() {
+    let d = parse("1.2.3.4:5,[2001:db8::1]:9995,fe80::1,[::ffff:1.2.3.4]:1").unwrap();
+    let shown: Vec<String> = d.iter().map(|x| x.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "1.2.3.4:5",
+            "[2001:db8::1]:9995",
+            "[fe80::1]:2055",
+            "[::ffff:1.2.3.4]:1"
+        ]
+    );
+    let d = Destination {
+        addr: SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 7),
+        source: None,
+    };
+    assert_eq!(d.to_string(), "[::1]:7");
+    let d = Destination {
+        addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), 7),
+        source: None,
+    };
+    assert_eq!(d.to_string(), "255.255.255.255:7");
+}
+
+#[test]
+fn error_messages() {
+    let cases: &[(&str, usize, DestErrorKind, &str)] = &[
+        (
+            "127.0.0.1:2055,1.2.3.999:2055",
+            2,
+            DestErrorKind::BadAddress,
+            "destination entry 2 \"1.2.3.999:2055\": bad address",
+        ),
+        (
+            "1.2.3.4:0",
+            1,
+            DestErrorKind::PortZero,
+            "destination entry 1 \"1.2.3.4:0\": port 0 not allowed",
+        ),
+        (
+            "1.2.3.4:65536",
+            1,
+            DestErrorKind::BadPort,
+            "destination entry 1 \"1.2.3.4:65536\": bad port",
+        ),
+        (
+            "1.2.3.4@::1",
+            1,
+            DestErrorKind::FamilyMismatch,
+            "destination entry 1 \"1.2.3.4@::1\": source and destination families differ",
+        ),
+        (
+            "1.2.3.4@1.2.3",
+            1,
+            DestErrorKind::BadSource,
+            "destination entry 1 \"1.2.3.4@1.2.3\": bad source address",
+        ),
+        (
+            "1.2.3.4 1.2.3.4:2055",
+            2,
+            DestErrorKind::Duplicate,
+            "destination entry 2 \"1.2.3.4:2055\": duplicate destination",
+        ),
+        (
+            "",
+            0,
+            DestErrorKind::Empty,
+            "destination: no destination given",
+        ),
+    ];
+    for &(s, index, reason, msg) in cases {
+        let (i, r, m) = err(s);
+        assert_eq!((i, r), (index, reason), "{s}");
+        assert_eq!(m, msg, "{s}");
+    }
+}
+
+#[test]
+fn refused_entries() {
+    use DestErrorKind::*;
+    let cases: &[(&str, DestErrorKind)] = &[
+        (" , ; \n", Empty),
+        ("1.2.3.4:", BadPort),
+        ("1.2.3.4:+80", BadPort),
+        ("1.2.3.4:-1", BadPort),
+        ("1.2.3.4:80x", BadPort),
+        ("1.2.3.4:99999999999999999999", BadPort),
+        ("[::1]:0", PortZero),
+        ("[::1]:", BadPort),
+        ("[::1]:65536", BadPort),
+        ("[::1]x", BadAddress),
+        ("[::1]2055", BadAddress),
+        ("[::1", BadAddress),
+        ("[1.2.3.4]:2055", BadAddress),
+        ("[]:2055", BadAddress),
+        ("::1:2055x", BadAddress),
+        ("fe80::1%eth0", BadAddress),
+        ("[fe80::1%2]:2055", BadAddress),
+        ("localhost:2055", BadAddress),
+        ("1.2.3.4.5", BadAddress),
+        ("01.2.3.4", BadAddress),
+        ("1.2.3.4:20:55", BadAddress),
+        (":2055", BadAddress),
+        ("@1.2.3.4", BadAddress),
+        ("1.2.3.4@", BadSource),
+        ("1.2.3.4@1.2.3.4:5", BadSource),
+        ("1.2.3.4@[1.2.3.4]", BadSource),
+        ("[::1]@[::2]:5", BadSource),
+        ("[::1]@[::2", BadSource),
+        ("[::1]@::2@::3", BadSource),
+        ("[::1]@1.2.3.4", FamilyMismatch),
+        ("::1@127.0.0.1", FamilyMismatch),
+        ("1.2.3.4@[::1]", FamilyMismatch),
+        ("[::1]:2055 ::1", Duplicate),
+        ("1.2.3.4:1@1.1.1.1 1.2.3.4:1@2.2.2.2", Duplicate),
+        ("\u{e9}", BadAddress),
+    ];
+    for &(s, reason) in cases {
+        let e = parse(s).unwrap_err();
+        assert_eq!(e.reason, reason, "{s:?}");
+    }
+    // Same address, different ports: two collectors.
+    assert_eq!(parse("1.2.3.4:1 1.2.3.4:2").unwrap().len(), 2);
+}
+
+#[test]
+fn capacity() {
+    let ok: Vec<String> = (1..=MAX_DESTINATIONS)
+        .map(|i| format!("10.0.0.{i}"))
+        .collect();
+    let d = parse(&ok.join(",")).unwrap();
+    assert_eq!(d.len(), MAX_DESTINATIONS);
+    assert!(!d.is_empty());
+    let over: Vec<String> = (1..=MAX_DESTINATIONS + 1)
+        .map(|i| format!("10.0.0.{i}"))
+        .collect();
+    let over = over.join(",");
+    let e = parse(&over).unwrap_err();
+    assert_eq!(
+        (e.index, e.reason, e.text),
+        (17, DestErrorKind::TooMany, "10.0.0.17")
+    );
+    assert_eq!(
+        e.to_string(),
+        "destination entry 17 \"10.0.0.17\": too many destinations (max 16)"
+    );
+}
+
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[test]
+fn random_no_panic() {
+    let mut rng = XorShift(0x0123_4567_89ab_cdef);
+    let seeds = [
+        "127.0.0.1:2055,192.0.0.1:2055",
+        "[2001:db8::1]:9995@[2001:db8::2] 10.0.0.1@10.0.0.2",
+        "fe80::1;1.2.3.4:65535@4.3.2.1",
+    ];
+    let alphabet = b"0123456789abcdef.:[]@,; x\n";
+    let mut s = Vec::new();
+    for i in 0..100_000 {
+        s.clear();
+        if i % 2 == 0 {
+            s.extend_from_slice(seeds[rng.below(seeds.len())].as_bytes());
+            for _ in 0..=rng.below(4) {
+                let at = rng.below(s.len() + 1);
+                match rng.below(3) {
+                    0 if at < s.len() => s[at] = alphabet[rng.below(alphabet.len())],
+                    1 if at < s.len() => {
+                        s.remove(at);
+                    }
+                    _ => s.insert(at, alphabet[rng.below(alphabet.len())]),
+                }
+            }
+        } else {
+            let n = rng.below(80);
+            s.extend((0..n).map(|_| alphabet[rng.below(alphabet.len())]));
+        }
+        let text = String::from_utf8(s.clone()).unwrap();
+        match parse(&text) {
+            Ok(d) => {
+                assert!((1..=MAX_DESTINATIONS).contains(&d.len()));
+                for x in d.iter() {
+                    assert_ne!(x.addr.port(), 0);
+                    if let Some(src) = x.source {
+                        assert_eq!(src.is_ipv4(), x.addr.is_ipv4());
+                    }
+                    // The printed form parses back to the same address.
+                    assert_eq!(one(&x.to_string()).addr, x.addr);
+                }
+            }
+            Err(e) => {
+                assert!(e.index <= MAX_DESTINATIONS + 1);
+                assert!(text.contains(e.text));
+                assert!(!e.to_string().is_empty());
+            }
+        }
+    }
+    for _ in 0..20_000 {
+        let bytes: Vec<u8> = (0..rng.below(64)).map(|_| rng.next() as u8).collect();
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = parse(&text).map(|d| d.len()).map_err(|e| e.to_string());
+    }
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Export decisions for flows in the table.
+
+use netflow_pure::export::record::EndReason;
+use netflow_pure::flow::aging::{due, Timeouts};
+
+const T: Timeouts = Timeouts {
+    inactive: 15_000,
+    active: 1_800_000,
+};
+const GRACE: u64 = 2_000;
+const TCP: u8 = 6;
+const UDP: u8 = 17;
+const FIN: u8 = 0x01;
+const SYN: u8 = 0x02;
+const RST: u8 = 0x04;
+const ACK: u8 = 0x10;
+
+#[test]
+fn fresh_flow_not_due() {
+    assert_eq!(due(1000, 1000, 1000, SYN | ACK, TCP, &T, GRACE), None);
+    assert_eq!(due(5000, 1000, 4000, 0, UDP, &T, GRACE), None);
+}
+
+#[test]
+fn idle_timeout_boundary() {
+    assert_eq!(due(15_999, 1000, 1000, 0, UDP, &T, GRACE), None);
+    assert_eq!(
+        due(16_000, 1000, 1000, 0, UDP, &T, GRACE),
+        Some(EndReason::IdleTimeout)
+    );
+}
+
+#[test]
+fn active_timeout_boundary() {
+    // Busy flow: last packet just now.
+    let now = 1_800_000 + 500;
+    assert_eq!(due(now - 1, 500, now - 1, ACK, TCP, &T, GRACE), None);
+    assert_eq!(
+        due(now, 500, now, ACK, TCP, &T, GRACE),
+        Some(EndReason::ActiveTimeout)
+    );
+}
+
+#[test]
+fn active_wins_over_idle_and_end() {
+    assert_eq!(
+        due(10_000_000, 0, 0, FIN | ACK, TCP, &T, GRACE),
+        Some(EndReason::ActiveTimeout)
+    );
+}
+
+#[test]
+fn idle_wins_over_end() {
+    assert_eq!(
+        due(100_000, 50_000, 80_000, RST, TCP, &T, GRACE),
+        Some(EndReason::IdleTimeout)
+    );
+}
+
+#[test]
+fn tcp_end_after_grace() {
+    for flags in [FIN, RST, FIN | ACK, RST | ACK, FIN | RST | SYN] {
+        assert_eq!(due(11_999, 1000, 10_000, flags, TCP, &T, GRACE), None);
+        assert_eq!(
+            due(12_000, 1000, 10_000, flags, TCP, &T, GRACE),
+            Some(EndReason::EndDetected),
+            "flags {flags:#x}"
+        );
+    }
+    // Zero grace: due as soon as seen.
+    assert_eq!(
+        due(10_000, 1000, 10_000, FIN, TCP, &T, 0),
+        Some(EndReason::EndDetected)
+    );
+}
+
+#[test]
+fn end_needs_tcp_and_fin_or_rst() {
+    assert_eq!(
+        due(12_000, 1000, 10_000, SYN | ACK | 0xe8, TCP, &T, GRACE),
+        None
+    );
+    for p in [UDP, 1, 58, 132, 33] {
+        assert_eq!(
+            due(12_000, 1000, 10_000, FIN | RST, p, &T, GRACE),
+            None,
+            "proto {p}"
+        );
+    }
+}
+
+#[test]
+fn future_timestamps_count_as_age_zero() {
+    // Clock stepped back: no underflow, nothing due.
+    assert_eq!(due(100, 5000, 6000, FIN, TCP, &T, GRACE), None);
+    assert_eq!(due(0, u64::MAX, u64::MAX, 0, UDP, &T, GRACE), None);
+}
+
+#[test]
+fn zero_timeouts_make_everything_due() {
+    let z = Timeouts {
+        inactive: 0,
+        active: 0,
+    };
+    assert_eq!(due(0, 0, 0, 0, UDP, &z, 0), Some(EndReason::ActiveTimeout));
+    let z = Timeouts {
+        inactive: 0,
+        active: u64::MAX,
+    };
+    assert_eq!(due(0, 0, 0, 0, UDP, &z, 0), Some(EndReason::IdleTimeout));
+}
+
+#[test]
+fn extreme_values_no_panic() {
+    let big = Timeouts {
+        inactive: u64::MAX,
+        active: u64::MAX,
+    };
+    assert_eq!(
+        due(u64::MAX, u64::MAX, u64::MAX, 0xff, TCP, &big, u64::MAX),
+        None
+    );
+    assert_eq!(
+        due(u64::MAX, 0, 0, 0, UDP, &big, 0),
+        Some(EndReason::ActiveTimeout)
+    );
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..100_000 {
+        let mut r = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let t = Timeouts {
+            inactive: r() >> (r() % 64),
+            active: r() >> (r() % 64),
+        };
+        let (now, first, last) = (r() >> (r() % 64), r() >> (r() % 64), r() >> (r() % 64));
+        let res = due(
+            now,
+            first,
+            last,
+            r() as u8,
+            r() as u8,
+            &t,
+            r() >> (r() % 64),
+        );
+        if now.saturating_sub(first) >= t.active {
+            assert_eq!(res, Some(EndReason::ActiveTimeout));
+        }
+    }
+}

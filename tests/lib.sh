@@ -1,0 +1,49 @@
+# Shared helpers for the guest test scripts (sourced; runs inside the VM as root).
+# A test prints what it does, calls `check`/`fail`, and exits non-zero on failure.
+set -u
+REPO=${NETFLOW_REPO:?}
+KO=$REPO/ipt_NETFLOW.ko
+PROC=/proc/net/stat/ipt_netflow
+failures=0
+
+log() { echo "== $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+ok() { echo "ok: $*"; }
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+# check_eq DESCRIPTION GOT WANT
+check_eq() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', want '$3'"; fi; }
+# check_ge DESCRIPTION GOT MIN
+check_ge() { if [ "$2" -ge "$3" ] 2>/dev/null; then ok "$1 ($2 >= $3)"; else fail "$1: got '$2', want >= $3"; fi; }
+finish() {
+	if [ $failures = 0 ]; then echo "RESULT: pass"; exit 0; fi
+	echo "RESULT: $failures check(s) failed"; exit 1
+}
+
+load() { insmod "$KO" "$@"; }
+unload() { rmmod ipt_NETFLOW; }
+
+# Packet counter of the first rule with target NETFLOW in CHAIN: rule_pkts TOOL CHAIN
+rule_pkts() { "$1" -w -L "$2" -v -n -x | awk '$3 == "NETFLOW" { print $1; exit }'; }
+rule_bytes() { "$1" -w -L "$2" -v -n -x | awk '$3 == "NETFLOW" { print $2; exit }'; }
+
+# A router between two namespaces: ns1 (10.1.0.2, fd01::2) <-> root <-> ns2 (10.2.0.2, fd02::2).
+# Traffic from ns1 to ns2 crosses the root namespace's FORWARD chain.
+make_router() {
+	sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	local i
+	for i in 1 2; do
+		ip netns add ns$i
+		ip link add r$i type veth peer name e$i netns ns$i
+		ip addr add 10.$i.0.1/24 dev r$i
+		ip addr add fd0$i::1/64 dev r$i nodad
+		ip link set r$i up
+		ip -n ns$i link set lo up
+		ip -n ns$i addr add 10.$i.0.2/24 dev e$i
+		ip -n ns$i addr add fd0$i::2/64 dev e$i nodad
+		ip -n ns$i link set e$i up
+		ip -n ns$i route add default via 10.$i.0.1
+		ip -n ns$i -6 route add default via fd0$i::1
+	done
+}
+del_router() { ip netns del ns1 2>/dev/null; ip netns del ns2 2>/dev/null; true; }

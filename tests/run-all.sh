@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Every test, from a fresh Debian machine: installs what is missing, builds (once) the
+# debug test kernel, builds the module CLIPPY-clean and the extension, checks rustfmt,
+# runs the host tests (cargo test) and the VM tests (one VM per tests/cases/*.sh).
+#   tests/run-all.sh [tests/cases/x.sh ...]     (default: all cases)
+# Last line: "N passed, N failed" over host and VM tests.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { echo; echo "### $*"; }
+
+step "dependencies"
+tests/vm/deps.sh
+
+step "test kernel (debug: KASAN, lockdep, PROVE_RCU, kmemleak, failslab, DEBUG_OBJECTS)"
+kdir=$(tests/vm/kernel.sh debug)
+echo "kernel: $kdir"
+
+step "module (CLIPPY=1, warnings are errors) and iptables extension"
+make -s clean KDIR="$kdir" >/dev/null 2>&1 || true
+make KDIR="$kdir" CLIPPY=1 KRUSTFLAGS=-Dwarnings all 2>&1 | tee out.build.log | grep -Ev '^make|^  [A-Z]+ ' || true
+if grep -Eq '^(warning|error)' out.build.log || [ ! -f ipt_NETFLOW.ko ] || [ ! -f userspace/libxt_NETFLOW.so ]; then
+	echo "build failed or not clean"; exit 1
+fi
+rm -f out.build.log
+make -s fmt-check KDIR="$kdir" || { echo "rustfmt: not clean (make fmt)"; exit 1; }
+
+step "host tests (pure logic)"
+host_log=$(mktemp)
+(cd tests/host && cargo test 2>&1) | tee "$host_log"
+host_pass=$(awk '/^test result:/ { s += $4 } END { print s + 0 }' "$host_log")
+host_fail=$(awk '/^test result:/ { s += $6 } END { print s + 0 }' "$host_log")
+grep -q '^test result:' "$host_log" || host_fail=$((host_fail + 1))
+rm -f "$host_log"
+
+step "VM tests on the debug kernel"
+vm_log=$(mktemp)
+tests/vm/run.sh "$kdir" "$@" | tee "$vm_log" || true
+vm_pass=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$vm_log")
+vm_fail=$(sed -n 's/^vm: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$vm_log")
+[ -n "$vm_pass" ] || { vm_pass=0; vm_fail=1; }
+rm -f "$vm_log"
+
+echo
+echo "host: $host_pass passed, $host_fail failed; vm: $vm_pass passed, $vm_fail failed"
+echo "$((host_pass + vm_pass)) passed, $((host_fail + vm_fail)) failed"
+[ $((host_fail + vm_fail)) = 0 ]

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs VM test files (tests/cases/*.sh by default), one fresh VM each, and judges each by
+# its exit status AND the guest kernel: any WARNING, BUG, KASAN, lockdep/RCU splat,
+# kmemleak report or taint other than out-of-tree/unsigned fails the test.
+#   tests/vm/run.sh KERNEL_DIR [tests/cases/foo.sh ...]
+# Ends with the line "N passed, N failed".
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+kdir=$1; shift
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=("$repo"/tests/cases/*.sh)
+results=${NETFLOW_RESULTS:-$repo/out/vm}
+
+# Kernel messages that mean a bug, whatever the test printed.
+splats='WARNING:|BUG:|KASAN:|UBSAN:|Call Trace:|Oops|general protection fault|kernel BUG|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|lock held when returning|bad unlock balance|RCU stall|rcu_sched self-detected stall|soft lockup|hung_task|blocked for more than|ODEBUG:|list_add corruption|list_del corruption|refcount_t:|kmemleak:.*new suspected|Kernel panic'
+# Taint bits allowed: O (out-of-tree, 4096) and E (unsigned, 8192).
+allowed_taint=$((4096 | 8192))
+
+pass=0 failn=0 failed=()
+for t in "${tests[@]}"; do
+	t=$(cd "$(dirname "$t")" && pwd)/$(basename "$t")
+	name=$(basename "$t" .sh)
+	out="$results/$name"
+	timeout=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -1)
+	start=$(date +%s)
+	"$here/boot.sh" "$kdir" "$out" "$t" "${timeout:-900}"
+	secs=$(($(date +%s) - start))
+	why=()
+	rc=$(cat "$out/rc" 2>/dev/null || echo none)
+	[ "$rc" = 0 ] || why+=("exit status $rc")
+	hits=$(cat "$out/dmesg" "$out/console" 2>/dev/null | grep -E "$splats" | sort -u | head -5)
+	[ -z "$hits" ] || why+=("kernel: $(echo "$hits" | head -1)")
+	[ ! -s "$out/kmemleak" ] || why+=("kmemleak: $(grep -c unreferenced "$out/kmemleak") leaks")
+	taint=$(cat "$out/tainted" 2>/dev/null || echo 0)
+	(( (taint & ~allowed_taint) == 0 )) || why+=("tainted $taint")
+	if [ ${#why[@]} = 0 ]; then
+		pass=$((pass + 1))
+		printf 'PASS %-28s %4ss\n' "$name" "$secs"
+	else
+		failn=$((failn + 1)); failed+=("$name")
+		printf 'FAIL %-28s %4ss  %s\n' "$name" "$secs" "$(IFS=';'; echo "${why[*]}")"
+		echo "---- $name: last lines of its output ($out/log) ----"
+		tail -n 30 "$out/log" 2>/dev/null | sed 's/^/    /'
+		[ -z "$hits" ] || { echo "---- kernel reports ----"; echo "$hits" | sed 's/^/    /'; }
+		[ ! -s "$out/kmemleak" ] || head -n 30 "$out/kmemleak" | sed 's/^/    /'
+	fi
+done
+[ $failn = 0 ] || echo "vm: failed: ${failed[*]}"
+echo "vm: $pass passed, $failn failed"
+[ $failn = 0 ]
