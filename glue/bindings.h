@@ -9,3 +9,4 @@
 #include <linux/skbuff.h>
 
 #include "params.h"
+#include "helpers.h"
