@@ -9,12 +9,21 @@ use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
+mod aggregation;
+mod engine;
+mod export;
 mod flow;
 mod glue;
 
+use core::sync::atomic::AtomicU64;
+use engine::Netflow;
+use export::collectors::Collectors;
+use export::exporter::Exporter;
+use export::pdu::Protocol;
+use flow::table::{FlowSettings, FlowTable};
 use glue::params::Params;
-use glue::skb::Packet;
-use glue::xtables;
+use glue::work::PeriodicWork;
+use glue::{time, xtables};
 
 module! {
     type: IptNetflow,
@@ -24,28 +33,83 @@ module! {
     license: "GPL",
 }
 
-/// The NETFLOW target's state.
-struct Netflow;
+/// Smallest hash table accepted (as C ipt_NETFLOW).
+const MIN_HASHSIZE: u32 = 256;
 
-impl xtables::Target for Netflow {
-    fn target(&self, packet: &Packet<'_>) {
-        let _ = packet;
+/// The module. Fields drop in order: no more packets, no more runs, then the last export.
+struct IptNetflow {
+    _target: xtables::Registration<Netflow>,
+    _work: PeriodicWork<Netflow>,
+    _final_flush: FinalFlush,
+}
+
+/// Exports every flow still in the table when the module goes away.
+struct FinalFlush(Arc<Netflow>);
+
+impl Drop for FinalFlush {
+    fn drop(&mut self) {
+        self.0.flush_all();
     }
 }
 
-struct IptNetflow {
-    _target: xtables::Registration<Netflow>,
+/// Default hash size as C ipt_NETFLOW: about 1/1024 of RAM in buckets, at most 5 MiB of
+/// buckets, at least `MIN_HASHSIZE`.
+fn auto_hashsize() -> usize {
+    let bytes = time::totalram_pages() * 4096 / 1024;
+    let buckets = (bytes / size_of::<usize>() as u64).min((5 << 20) / size_of::<usize>() as u64);
+    (buckets as usize).max(MIN_HASHSIZE as usize)
+}
+
+/// Refuses a bad parameter with a message naming it.
+fn bad_param(name: &str, why: core::fmt::Arguments<'_>) -> Error {
+    pr_err!("parameter {}: {}\n", name, why);
+    EINVAL
 }
 
 impl kernel::Module for IptNetflow {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        let params = Params::get();
-        if params.debug > 0 {
-            pr_info!("destination={:?} protocol={}\n", params.destination, params.protocol);
+        let p = Params::get();
+        let destination = p.destination.to_str().map_err(|_| bad_param("destination", format_args!("not UTF-8")))?;
+        let dests = export::destination::parse(destination)
+            .map_err(|e| bad_param("destination", format_args!("{}", e)))?;
+        let aggregation = p.aggregation.to_str().map_err(|_| bad_param("aggregation", format_args!("not UTF-8")))?;
+        let rules = aggregation::rules::parse(aggregation)
+            .map_err(|e| bad_param("aggregation", format_args!("{}", e)))?;
+        let protocol = Protocol::try_from(p.protocol)
+            .map_err(|v| bad_param("protocol", format_args!("{} is not 5, 9 or 10", v)))?;
+        if p.inactive_timeout == 0 || p.active_timeout == 0 {
+            return Err(bad_param("inactive_timeout/active_timeout", format_args!("must be at least 1 second")));
         }
-        let netflow = Arc::new(Netflow, GFP_KERNEL)?;
-        let target = xtables::Registration::new(c_str!("NETFLOW"), module, netflow)?;
-        pr_info!("loaded\n");
-        Ok(Self { _target: target })
+        if p.hashsize != 0 && p.hashsize < MIN_HASHSIZE {
+            return Err(bad_param("hashsize", format_args!("{} is below {}", p.hashsize, MIN_HASHSIZE)));
+        }
+        let buckets = if p.hashsize == 0 { auto_hashsize() } else { p.hashsize as usize };
+
+        let collectors = Collectors::open(&dests, p.sndbuf)?;
+        let mut exporter = Exporter::new(protocol, p.engine_id, collectors);
+        exporter.set_template_rates(p.refresh_rate, p.timeout_rate);
+        let settings = FlowSettings {
+            inactive_timeout: AtomicU64::new(p.inactive_timeout.into()),
+            active_timeout: AtomicU64::new(p.active_timeout.into()),
+            maxflows: AtomicU64::new(p.maxflows.into()),
+        };
+        let flows = FlowTable::new(buckets, KBox::new(rules, GFP_KERNEL)?, settings)?;
+        let netflow = Arc::pin_init(Netflow::new(flows, exporter, p.scan_min as usize), GFP_KERNEL)?;
+
+        let final_flush = FinalFlush(netflow.clone());
+        let work = PeriodicWork::start(netflow.clone(), 1)?;
+        // Last: from here on rules can use the target.
+        let target = xtables::Registration::new(c_str!("NETFLOW"), module, netflow.clone())?;
+        pr_info!(
+            "ipt_NETFLOW loaded: protocol {}, hashsize {}, destination {}\n",
+            p.protocol,
+            netflow.flows.buckets(),
+            destination
+        );
+        Ok(Self {
+            _target: target,
+            _work: work,
+            _final_flush: final_flush,
+        })
     }
 }

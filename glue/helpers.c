@@ -3,4 +3,60 @@
  * C helpers for static inline functions and macros Rust cannot call directly.
  * One line each: no logic lives here.
  */
+#include <linux/rcupdate.h>
+#include <linux/bottom_half.h>
+#include <linux/percpu.h>
+#include <linux/cpumask.h>
+#include <linux/slab.h>
+#include <linux/jiffies.h>
+#include <linux/timekeeping.h>
+#include <linux/mm.h>
 #include "bindings.h"
+
+void netflow_rcu_read_lock(void) { rcu_read_lock(); }
+void netflow_rcu_read_unlock(void) { rcu_read_unlock(); }
+void netflow_local_bh_disable(void) { local_bh_disable(); }
+void netflow_local_bh_enable(void) { local_bh_enable(); }
+
+void __percpu *netflow_alloc_percpu(size_t size, size_t align) { return __alloc_percpu(size, align); }
+void *netflow_this_cpu_ptr(void __percpu *ptr) { return this_cpu_ptr(ptr); }
+void *netflow_per_cpu_ptr(void __percpu *ptr, int cpu) { return per_cpu_ptr(ptr, cpu); }
+
+int netflow_next_possible_cpu(int cpu)
+{
+	unsigned int next = cpumask_next(cpu, cpu_possible_mask);
+
+	return next < nr_cpu_ids ? next : -1;
+}
+
+struct kmem_cache *netflow_kmem_cache_create(const char *name, unsigned int size,
+					     unsigned int align)
+{
+	return kmem_cache_create(name, size, align, 0, NULL);
+}
+
+void *netflow_kmem_cache_alloc_atomic(struct kmem_cache *cache)
+{
+	return kmem_cache_alloc(cache, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+void netflow_init_delayed_work(struct delayed_work *dw, work_func_t fn)
+{
+	INIT_DELAYED_WORK(dw, fn);
+}
+
+bool netflow_queue_delayed_work(struct delayed_work *dw, unsigned long delay)
+{
+	return queue_delayed_work(system_wq, dw, delay);
+}
+
+bool netflow_mod_delayed_work(struct delayed_work *dw, unsigned long delay)
+{
+	return mod_delayed_work(system_wq, dw, delay);
+}
+
+unsigned long netflow_jiffies(void) { return jiffies; }
+unsigned int netflow_hz(void) { return HZ; }
+unsigned long long netflow_ktime_get_real_ms(void) { return ktime_get_real_ns() / NSEC_PER_MSEC; }
+unsigned long long netflow_ktime_get_boot_ms(void) { return ktime_get_boottime_ns() / NSEC_PER_MSEC; }
+unsigned long netflow_totalram_pages(void) { return totalram_pages(); }

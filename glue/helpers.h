@@ -2,5 +2,33 @@
 #ifndef NETFLOW_HELPERS_H
 #define NETFLOW_HELPERS_H
 /* Prototypes of glue/helpers.c: wrappers of static inline functions and macros. */
+#include <linux/workqueue.h>
+
+struct kmem_cache;
+
+void netflow_rcu_read_lock(void);
+void netflow_rcu_read_unlock(void);
+void netflow_local_bh_disable(void);
+void netflow_local_bh_enable(void);
+
+void __percpu *netflow_alloc_percpu(size_t size, size_t align);
+void *netflow_this_cpu_ptr(void __percpu *ptr);
+void *netflow_per_cpu_ptr(void __percpu *ptr, int cpu);
+/* Next possible CPU after @cpu (-1 to start), or -1 at the end. */
+int netflow_next_possible_cpu(int cpu);
+
+struct kmem_cache *netflow_kmem_cache_create(const char *name, unsigned int size,
+					     unsigned int align);
+void *netflow_kmem_cache_alloc_atomic(struct kmem_cache *cache);
+
+void netflow_init_delayed_work(struct delayed_work *dw, work_func_t fn);
+bool netflow_queue_delayed_work(struct delayed_work *dw, unsigned long delay);
+bool netflow_mod_delayed_work(struct delayed_work *dw, unsigned long delay);
+
+unsigned long netflow_jiffies(void);
+unsigned int netflow_hz(void);
+unsigned long long netflow_ktime_get_real_ms(void);
+unsigned long long netflow_ktime_get_boot_ms(void);
+unsigned long netflow_totalram_pages(void);
 
 #endif

@@ -112,3 +112,13 @@ fn ifindex(dev: *const bindings::net_device) -> u32 {
     let index = unsafe { (*dev).ifindex };
     u32::try_from(index).unwrap_or(0)
 }
+
+impl crate::flow::key::PacketBytes for Packet<'_> {
+    fn len(&self) -> usize {
+        Packet::len(self)
+    }
+
+    fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
+        Packet::copy_to(self, offset, out)
+    }
+}

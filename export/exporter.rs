@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Turns finished flows into PDUs and sends each to every collector.
+
+use super::collectors::Collectors;
+use super::pdu::{Clock, Protocol, PduWriter, Push};
+use super::record::FlowRecord;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Export counters, read by /proc while the exporter runs.
+#[derive(Default)]
+pub(crate) struct ExportStats {
+    /// PDUs sent to at least one collector.
+    pub(crate) pdus: AtomicU64,
+    /// Their bytes.
+    pub(crate) bytes: AtomicU64,
+    /// Flows in those PDUs.
+    pub(crate) flows: AtomicU64,
+    /// PDUs that no collector took.
+    pub(crate) errors: AtomicU64,
+    /// Flows lost: in PDUs no collector took, or not exportable (IPv6 in v5).
+    pub(crate) lost_flows: AtomicU64,
+    /// Their packets.
+    pub(crate) lost_packets: AtomicU64,
+    /// Their bytes.
+    pub(crate) lost_bytes: AtomicU64,
+}
+
+/// Totals of the records in the PDU being filled, to count them when it is sent or lost.
+#[derive(Default, Clone, Copy)]
+struct Pending {
+    flows: u64,
+    packets: u64,
+    bytes: u64,
+}
+
+/// The PDU being filled and where it goes.
+pub(crate) struct Exporter {
+    writer: PduWriter,
+    collectors: Collectors,
+    pending: Pending,
+}
+
+impl Exporter {
+    /// An exporter of `protocol` PDUs to `collectors`.
+    pub(crate) fn new(protocol: Protocol, engine_id: u32, collectors: Collectors) -> Self {
+        Self {
+            writer: PduWriter::new(protocol, engine_id),
+            collectors,
+            pending: Pending::default(),
+        }
+    }
+
+    /// Sets how often v9/IPFIX templates are re-sent (PDUs, minutes).
+    pub(crate) fn set_template_rates(&mut self, refresh_rate: u32, timeout_rate: u32) {
+        self.writer.set_template_rates(refresh_rate, timeout_rate);
+    }
+
+    /// The collectors.
+    pub(crate) fn collectors(&self) -> &Collectors {
+        &self.collectors
+    }
+
+    /// Adds a flow, sending the PDU whenever it is full.
+    pub(crate) fn export(&mut self, rec: &FlowRecord, clock: &Clock, stats: &ExportStats) {
+        // A record that does not fit even an empty PDU cannot happen; bound the loop anyway.
+        for _ in 0..8 {
+            match self.writer.push(rec, clock) {
+                Push::Added => {
+                    self.pending.flows += 1;
+                    self.pending.packets += rec.packets;
+                    self.pending.bytes += rec.bytes;
+                    return;
+                }
+                Push::NotExportable => break,
+                Push::Full => self.send(clock, stats),
+            }
+        }
+        stats.lost_flows.fetch_add(1, Relaxed);
+        stats.lost_packets.fetch_add(rec.packets, Relaxed);
+        stats.lost_bytes.fetch_add(rec.bytes, Relaxed);
+    }
+
+    /// Whether a PDU is being filled.
+    pub(crate) fn has_pending(&self) -> bool {
+        self.writer.pending() > 0
+    }
+
+    /// Sends the PDU being filled, if any.
+    pub(crate) fn send(&mut self, clock: &Clock, stats: &ExportStats) {
+        let pending = core::mem::take(&mut self.pending);
+        let Some(pdu) = self.writer.finish(clock) else {
+            return;
+        };
+        let failed = self.collectors.send(pdu);
+        if failed < self.collectors.len() {
+            stats.pdus.fetch_add(1, Relaxed);
+            stats.bytes.fetch_add(pdu.len() as u64, Relaxed);
+            stats.flows.fetch_add(pending.flows, Relaxed);
+        } else {
+            stats.errors.fetch_add(1, Relaxed);
+            stats.lost_flows.fetch_add(pending.flows, Relaxed);
+            stats.lost_packets.fetch_add(pending.packets, Relaxed);
+            stats.lost_bytes.fetch_add(pending.bytes, Relaxed);
+        }
+    }
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The flow table: every packet is folded into its flow here, on any CPU, in softirq or
+//! process context; due flows leave it for the exporter.
+
+use super::aging::{self, Timeouts};
+use super::hash::flow_hash;
+use super::key::{parse_ipv4, parse_ipv6, Family, FlowKey, Malformed, ParseKind};
+use super::stats::{counter, CpuStats, Stat};
+use crate::aggregation::rules::{Rules, MAX_RULES};
+use crate::export::record::{EndReason, FlowRecord};
+use crate::glue::bh::BhDisabled;
+use crate::glue::percpu::PerCpu;
+use crate::glue::random::random_u32;
+use crate::glue::rcu::ReadGuard;
+use crate::glue::rcu_box::RcuBox;
+use crate::glue::rcu_table::{Entry, Maintenance, RcuTable};
+use crate::glue::skb::Packet;
+use crate::glue::time;
+use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+use kernel::c_str;
+use kernel::prelude::*;
+
+/// One flow. Counters are atomics: packets of one flow may arrive on several CPUs at once.
+pub(crate) struct Flow {
+    key: FlowKey,
+    /// Jiffies of the first packet.
+    first: u64,
+    /// Jiffies of the last packet.
+    last: AtomicU64,
+    packets: AtomicU64,
+    bytes: AtomicU64,
+    out_if: u32,
+    tcp_flags: AtomicU8,
+    src_mask: u8,
+    dst_mask: u8,
+    /// Why the flow left the table (an `EndReason`), set when it is retired.
+    end: AtomicU8,
+}
+
+impl Flow {
+    fn account(&self, bytes: u64, tcp_flags: u8, now: u64) {
+        self.packets.fetch_add(1, Relaxed);
+        self.bytes.fetch_add(bytes, Relaxed);
+        if tcp_flags != 0 {
+            self.tcp_flags.fetch_or(tcp_flags, Relaxed);
+        }
+        self.last.store(now, Relaxed);
+    }
+
+    /// The flow as an export record; `now_jiffies` and `now_ms` are the same instant.
+    pub(crate) fn record(&self, now_jiffies: u64, now_ms: u64) -> FlowRecord {
+        let ms_ago = |t: u64| now_jiffies.saturating_sub(t) * 1000 / time::hz();
+        let end_reason = match self.end.load(Relaxed) {
+            1 => EndReason::IdleTimeout,
+            2 => EndReason::ActiveTimeout,
+            3 => EndReason::EndDetected,
+            _ => EndReason::ForcedEnd,
+        };
+        FlowRecord {
+            key: self.key,
+            out_if: self.out_if,
+            packets: self.packets.load(Relaxed),
+            bytes: self.bytes.load(Relaxed),
+            first_ms: now_ms.saturating_sub(ms_ago(self.first)),
+            last_ms: now_ms.saturating_sub(ms_ago(self.last.load(Relaxed))),
+            tcp_flags: self.tcp_flags.load(Relaxed),
+            src_mask: self.src_mask,
+            dst_mask: self.dst_mask,
+            end_reason,
+        }
+    }
+}
+
+/// Settings of the flow table that can change while it runs.
+pub(crate) struct FlowSettings {
+    /// Seconds a flow may stay idle.
+    pub(crate) inactive_timeout: AtomicU64,
+    /// Seconds a flow may live.
+    pub(crate) active_timeout: AtomicU64,
+    /// Maximum number of flows, 0 = unlimited.
+    pub(crate) maxflows: AtomicU64,
+}
+
+/// How long a TCP flow that saw FIN or RST may stay idle before it leaves early (jiffies
+/// are converted at use): late segments of the close still land in the same flow.
+const END_GRACE_MS: u64 = 1000;
+
+/// The flow table and its statistics.
+pub(crate) struct FlowTable {
+    table: RcuTable<Flow>,
+    stats: PerCpu<CpuStats>,
+    rules: RcuBox<Rules>,
+    rule_usage: [AtomicU64; MAX_RULES],
+    seed: u32,
+    /// Flows in the table.
+    active: AtomicU64,
+    /// Most flows ever in the table, and when (jiffies).
+    peak: AtomicU64,
+    peak_jiffies: AtomicU64,
+    pub(crate) settings: FlowSettings,
+}
+
+impl FlowTable {
+    /// An empty table of `buckets` buckets; flows come from slab cache `ipt_netflow`.
+    pub(crate) fn new(buckets: usize, rules: KBox<Rules>, settings: FlowSettings) -> Result<Self> {
+        Ok(Self {
+            table: RcuTable::new(c_str!("ipt_netflow"), buckets)?,
+            stats: PerCpu::new()?,
+            rules: RcuBox::new(rules),
+            rule_usage: [const { AtomicU64::new(0) }; MAX_RULES],
+            seed: random_u32(),
+            active: AtomicU64::new(0),
+            peak: AtomicU64::new(0),
+            peak_jiffies: AtomicU64::new(time::jiffies()),
+            settings,
+        })
+    }
+
+    /// Accounts one packet.
+    pub(crate) fn account(&self, packet: &Packet<'_>) {
+        let bh = BhDisabled::new();
+        let stats = self.stats.this_cpu(&bh);
+        let len = packet.len() as u64;
+        counter(stats, Stat::Packets).add(1);
+        counter(stats, Stat::Bytes).add(len);
+
+        let parsed = match packet.family() {
+            Some(Family::V4) => parse_ipv4(packet, packet.in_ifindex()),
+            Some(Family::V6) => parse_ipv6(packet, packet.in_ifindex()),
+            None => Err(Malformed::BadVersion),
+        };
+        let Ok(parsed) = parsed else {
+            counter(stats, Stat::Trunc).add(1);
+            drop_packet(stats, len);
+            return;
+        };
+        match parsed.kind {
+            ParseKind::NonFirstFragment => counter(stats, Stat::Frag).add(1),
+            ParseKind::Truncated => counter(stats, Stat::Trunc).add(1),
+            ParseKind::Complete | ParseKind::UnknownProtocol => {}
+        }
+
+        let rcu = ReadGuard::new();
+        let mut key = parsed.key;
+        let applied = {
+            let rules = self.rules.read(&rcu);
+            if rules.is_empty() {
+                Default::default()
+            } else {
+                let applied = rules.apply(&mut key);
+                for i in [applied.src_net, applied.dst_net, applied.src_port, applied.dst_port].into_iter().flatten() {
+                    if let Some(usage) = self.rule_usage.get(i) {
+                        usage.fetch_add(1, Relaxed);
+                    }
+                }
+                applied
+            }
+        };
+        let hash = flow_hash(&key, self.seed);
+        let now = time::jiffies();
+        let (found, mut searched) = self.table.find(&rcu, hash, |f| f.key == key);
+        let flow = match found {
+            Some(flow) => {
+                counter(stats, Stat::Found).add(1);
+                flow
+            }
+            None => {
+                let make = || {
+                    self.reserve().then(|| Flow {
+                        key,
+                        first: now,
+                        last: AtomicU64::new(now),
+                        packets: AtomicU64::new(0),
+                        bytes: AtomicU64::new(0),
+                        out_if: packet.out_ifindex(),
+                        tcp_flags: AtomicU8::new(0),
+                        src_mask: applied.src_mask,
+                        dst_mask: applied.dst_mask,
+                        end: AtomicU8::new(0),
+                    })
+                };
+                let (entry, more) = self.table.find_or_insert(&rcu, &bh, hash, |f| f.key == key, make);
+                searched += more;
+                match entry {
+                    Entry::Found(flow) => {
+                        counter(stats, Stat::Found).add(1);
+                        flow
+                    }
+                    Entry::Inserted(flow) => {
+                        counter(stats, Stat::New).add(1);
+                        flow
+                    }
+                    Entry::Refused => {
+                        counter(stats, Stat::MaxflowsErr).add(1);
+                        drop_packet(stats, len);
+                        return;
+                    }
+                    Entry::NoMemory => {
+                        self.active.fetch_sub(1, Relaxed);
+                        counter(stats, Stat::AllocErr).add(1);
+                        drop_packet(stats, len);
+                        return;
+                    }
+                }
+            }
+        };
+        counter(stats, Stat::Searched).add(u64::from(searched));
+        flow.account(len, parsed.tcp_flags, now);
+    }
+
+    /// Counts a new flow in, unless `maxflows` is reached.
+    fn reserve(&self) -> bool {
+        let max = self.settings.maxflows.load(Relaxed);
+        let active = self.active.fetch_add(1, Relaxed) + 1;
+        if max != 0 && active > max {
+            self.active.fetch_sub(1, Relaxed);
+            return false;
+        }
+        if active > self.peak.load(Relaxed) {
+            self.peak.store(active, Relaxed);
+            self.peak_jiffies.store(time::jiffies(), Relaxed);
+        }
+        true
+    }
+
+    /// Exclusive access for aging, flushing and resizing. Sleeps.
+    pub(crate) fn maintenance(&self) -> Maintenance<'_, Flow> {
+        self.table.maintenance()
+    }
+
+    /// Retires the due flows among `count` buckets from `start`; returns where to go on
+    /// from and how many flows were retired.
+    pub(crate) fn age(&self, m: &mut Maintenance<'_, Flow>, start: usize, count: usize) -> (usize, usize) {
+        let hz = time::hz();
+        let t = Timeouts {
+            inactive: self.settings.inactive_timeout.load(Relaxed) * hz,
+            active: self.settings.active_timeout.load(Relaxed) * hz,
+        };
+        let grace = END_GRACE_MS * hz / 1000;
+        let now = time::jiffies();
+        m.scan(start, count, |f| {
+            let reason = aging::due(now, f.first, f.last.load(Relaxed), f.tcp_flags.load(Relaxed), f.key.protocol, &t, grace);
+            if let Some(reason) = reason {
+                f.end.store(reason as u8, Relaxed);
+            }
+            reason.is_some()
+        })
+    }
+
+    /// Called for every flow that leaves the table for good.
+    pub(crate) fn released(&self, n: usize) {
+        self.active.fetch_sub(n as u64, Relaxed);
+    }
+
+    /// Number of buckets.
+    pub(crate) fn buckets(&self) -> usize {
+        self.table.buckets()
+    }
+
+    /// Flows in the table (retired ones waiting for export included).
+    pub(crate) fn active(&self) -> u64 {
+        self.active.load(Relaxed)
+    }
+
+    /// Most flows ever, and the jiffies when that was reached.
+    pub(crate) fn peak(&self) -> (u64, u64) {
+        (self.peak.load(Relaxed), self.peak_jiffies.load(Relaxed))
+    }
+
+    /// Per-CPU statistics.
+    pub(crate) fn stats(&self) -> &PerCpu<CpuStats> {
+        &self.stats
+    }
+
+    /// Replaces the aggregation rules (usage counters restart). Sleeps.
+    pub(crate) fn set_rules(&self, rules: KBox<Rules>) {
+        self.rules.replace(rules);
+        for usage in &self.rule_usage {
+            usage.store(0, Relaxed);
+        }
+    }
+
+    /// Calls `f` with the current rules and their usage counters.
+    pub(crate) fn with_rules<R>(&self, f: impl FnOnce(&Rules, &[AtomicU64]) -> R) -> R {
+        let rcu = ReadGuard::new();
+        f(self.rules.read(&rcu), &self.rule_usage)
+    }
+}
+
+fn drop_packet(stats: &CpuStats, len: u64) {
+    counter(stats, Stat::DropPackets).add(1);
+    counter(stats, Stat::DropBytes).add(len);
+}

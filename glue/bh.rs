@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Softirqs off on this CPU (`local_bh_disable`), as a guard.
+//!
+//! C header: [`include/linux/bottom_half.h`](srctree/include/linux/bottom_half.h)
+
+use super::bindings;
+use core::marker::PhantomData;
+
+/// While this lives, softirqs do not run on this CPU and the task stays on it.
+///
+/// Spinlocks shared with the packet path (which runs in softirq) are taken under it, and
+/// per-CPU data may be updated without atomics.
+pub(crate) struct BhDisabled {
+    // Must be enabled again on the CPU that disabled it.
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl BhDisabled {
+    /// Disables softirqs on this CPU until the guard is dropped (nests).
+    pub(crate) fn new() -> Self {
+        // SAFETY: always allowed; undone by `drop` on the same CPU (the guard is !Send).
+        unsafe { bindings::netflow_local_bh_disable() };
+        Self {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Drop for BhDisabled {
+    fn drop(&mut self) {
+        // SAFETY: pairs with the disable in `new`, on the same CPU.
+        unsafe { bindings::netflow_local_bh_enable() };
+    }
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! RCU: read-side sections and grace periods.
+//!
+//! C header: [`include/linux/rcupdate.h`](srctree/include/linux/rcupdate.h)
+
+use super::bindings;
+use core::marker::PhantomData;
+
+/// An RCU read-side critical section, held while the guard lives.
+///
+/// Objects reached through RCU-protected pointers stay allocated while it is held.
+pub(crate) struct ReadGuard {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl ReadGuard {
+    /// Enters a read-side critical section (nests).
+    pub(crate) fn new() -> Self {
+        // SAFETY: always allowed; paired with the unlock in `drop` on the same CPU/task.
+        unsafe { bindings::netflow_rcu_read_lock() };
+        Self {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+impl Drop for ReadGuard {
+    fn drop(&mut self) {
+        // SAFETY: pairs with the lock in `new`.
+        unsafe { bindings::netflow_rcu_read_unlock() };
+    }
+}
+
+/// Waits until every read-side section that began before the call has ended. Sleeps.
+pub(crate) fn synchronize() {
+    // SAFETY: called from process context (the functions that call it are documented so).
+    unsafe { bindings::synchronize_rcu() };
+}
+
+/// A grace period that began when it was created; polled, never waited for.
+pub(crate) struct GracePeriod(kernel::ffi::c_ulong);
+
+impl GracePeriod {
+    /// Starts (or joins) a grace period covering every reader active now.
+    pub(crate) fn start() -> Self {
+        // SAFETY: no preconditions; returns a cookie for `poll_state_synchronize_rcu`.
+        Self(unsafe { bindings::start_poll_synchronize_rcu() })
+    }
+
+    /// Whether the grace period has ended.
+    pub(crate) fn elapsed(&self) -> bool {
+        // SAFETY: the cookie came from `start_poll_synchronize_rcu`.
+        unsafe { bindings::poll_state_synchronize_rcu(self.0) }
+    }
+}

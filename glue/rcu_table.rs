@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! An RCU hash table of slab-allocated items, with striped bucket locks.
+//!
+//! Readers find items without locks, under an RCU read guard. Inserts and removals take
+//! the spinlock of the item's stripe, with softirqs off (the packet path runs in softirq,
+//! and also in process context with iptables-nft). A removed item is kept until a grace
+//! period has passed and only then handed to its owner for the last time and freed, so
+//! every reader that found it before its removal (and updated it) is done by then.
+//!
+//! A resize moves items stripe by stripe into a new bucket array while readers go on:
+//! the stripe of a hash does not depend on the number of buckets (always a multiple of
+//! [`STRIPES`]), so one stripe lock covers the hash in the old and in the new array.
+
+use super::bh::BhDisabled;
+use super::kmem_cache::KmemCache;
+use super::rcu::{self, GracePeriod, ReadGuard};
+use crate::flow::hash::bucket_index;
+use core::ops::Range;
+use core::pin::Pin;
+use core::ptr::{null_mut, NonNull};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use kernel::init::pin_init_array_from_fn;
+use kernel::prelude::*;
+use kernel::str::CStr;
+use kernel::sync::lock::{mutex::MutexBackend, Guard};
+use kernel::sync::{new_mutex, new_spinlock, Mutex, SpinLock};
+
+/// Number of bucket locks; bucket counts are multiples of it.
+pub(crate) const STRIPES: usize = 256;
+
+/// `n` rounded up to a usable bucket count (a non-zero multiple of [`STRIPES`]).
+pub(crate) fn round_buckets(n: usize) -> usize {
+    n.max(1).div_ceil(STRIPES).saturating_mul(STRIPES)
+}
+
+/// The stripe of a hash: its top bits, whatever the bucket count (see module doc).
+fn stripe_of(hash: u32) -> usize {
+    (hash >> 24) as usize
+}
+
+/// A table entry: the item and its chain link.
+struct Node<T> {
+    /// Next node of the bucket chain, or of the retired list once removed.
+    next: AtomicPtr<Node<T>>,
+    hash: u32,
+    item: T,
+}
+
+/// A bucket array.
+struct Buckets<T> {
+    heads: KVVec<AtomicPtr<Node<T>>>,
+}
+
+impl<T> Buckets<T> {
+    fn new(len: usize) -> Result<KBox<Self>> {
+        let mut heads = KVVec::with_capacity(len, GFP_KERNEL)?;
+        for _ in 0..len {
+            heads.push(AtomicPtr::new(null_mut()), GFP_KERNEL)?;
+        }
+        Ok(KBox::new(Self { heads }, GFP_KERNEL)?)
+    }
+
+    fn head(&self, hash: u32) -> &AtomicPtr<Node<T>> {
+        &self.heads[bucket_index(hash, self.heads.len())]
+    }
+
+    /// Buckets of `stripe`: hashes of one stripe fall into one contiguous range.
+    fn stripe_range(&self, stripe: usize) -> Range<usize> {
+        let per = self.heads.len() / STRIPES;
+        stripe * per..(stripe + 1) * per
+    }
+}
+
+/// Items removed from the table, waiting for readers to be done with them.
+struct Retired<T> {
+    /// Removed since the last grace period started.
+    collecting: *mut Node<T>,
+    /// Removed before `grace` started.
+    waiting: *mut Node<T>,
+    grace: Option<GracePeriod>,
+}
+
+// SAFETY: the lists are owned nodes of `T: Send`, reached only under the table's mutex.
+unsafe impl<T: Send> Send for Retired<T> {}
+
+/// What [`RcuTable::find_or_insert`] did.
+pub(crate) enum Entry<'g, T> {
+    /// The item was there already.
+    Found(&'g T),
+    /// A new item was inserted.
+    Inserted(&'g T),
+    /// `make` declined to create an item.
+    Refused,
+    /// No memory for a new item.
+    NoMemory,
+}
+
+/// An RCU hash table of `T`; see the module documentation.
+///
+/// # Invariants
+///
+/// - `current` points to a live `Buckets` (from `KBox::into_raw`); `next` is null or
+///   points to the live `Buckets` a resize is moving stripes `0..migrated` into.
+/// - Every node reachable from a bucket or from `maint`'s lists was allocated from `cache`
+///   and is freed only after it was unlinked and a grace period passed (or in `drop`).
+/// - A bucket chain is modified only under the lock of its stripe, softirqs off.
+pub(crate) struct RcuTable<T: Send + Sync> {
+    cache: KmemCache<Node<T>>,
+    stripes: Pin<KBox<[SpinLock<()>; STRIPES]>>,
+    current: AtomicPtr<Buckets<T>>,
+    next: AtomicPtr<Buckets<T>>,
+    migrated: AtomicUsize,
+    maint: Pin<KBox<Mutex<Retired<T>>>>,
+}
+
+impl<T: Send + Sync> RcuTable<T> {
+    /// Creates a table of `buckets` buckets (rounded with [`round_buckets`]) whose nodes
+    /// come from a new slab cache `cache_name`. Sleeps.
+    pub(crate) fn new(cache_name: &'static CStr, buckets: usize) -> Result<Self> {
+        let cache = KmemCache::new(cache_name)?;
+        let stripes = KBox::pin_init(
+            pin_init_array_from_fn(|_| new_spinlock!((), "netflow_stripe")),
+            GFP_KERNEL,
+        )?;
+        let maint = KBox::pin_init(
+            new_mutex!(
+                Retired {
+                    collecting: null_mut(),
+                    waiting: null_mut(),
+                    grace: None,
+                },
+                "netflow_maint"
+            ),
+            GFP_KERNEL,
+        )?;
+        let current = KBox::into_raw(Buckets::new(round_buckets(buckets))?);
+        // INVARIANT: `current` is a fresh bucket array, no resize is running.
+        Ok(Self {
+            cache,
+            stripes,
+            current: AtomicPtr::new(current),
+            next: AtomicPtr::new(null_mut()),
+            migrated: AtomicUsize::new(0),
+            maint,
+        })
+    }
+
+    /// The bucket array that holds `stripe` now: during a resize, stripes already moved
+    /// live in the new array.
+    fn buckets_for(&self, stripe: usize) -> &Buckets<T> {
+        let next = self.next.load(Ordering::Acquire);
+        let ptr = if !next.is_null() && stripe < self.migrated.load(Ordering::Acquire) {
+            next
+        } else {
+            self.current.load(Ordering::Acquire)
+        };
+        // SAFETY: `current`/`next` are live bucket arrays (type invariant); one that is
+        // replaced is freed only after a grace period, and callers hold an RCU read guard
+        // or the maintenance mutex (which a resize holds while it frees).
+        unsafe { &*ptr }
+    }
+
+    /// Number of buckets.
+    pub(crate) fn buckets(&self) -> usize {
+        // SAFETY: as in `buckets_for`; `current` is live.
+        unsafe { (*self.current.load(Ordering::Acquire)).heads.len() }
+    }
+
+    /// Walks a chain for `hash`/`eq`, counting the nodes it looked at into `searched`.
+    fn walk<'g>(
+        head: &'g AtomicPtr<Node<T>>,
+        hash: u32,
+        eq: &mut impl FnMut(&T) -> bool,
+        searched: &mut u32,
+    ) -> Option<&'g T> {
+        let mut ptr = head.load(Ordering::Acquire);
+        // SAFETY: nodes reachable from a bucket (or from a node a reader stood on) are
+        // freed only after a grace period that the caller's RCU guard or stripe lock
+        // holds off (type invariant).
+        while let Some(node) = unsafe { ptr.as_ref() } {
+            *searched += 1;
+            if node.hash == hash && eq(&node.item) {
+                return Some(&node.item);
+            }
+            ptr = node.next.load(Ordering::Acquire);
+        }
+        None
+    }
+
+    /// Finds the item with `hash` for which `eq` holds, without taking a lock. Also
+    /// returns how many items were looked at. A miss may be stale (an item moved by a
+    /// resize or just inserted): [`Self::find_or_insert`] checks again under the lock.
+    pub(crate) fn find<'g>(
+        &'g self,
+        _rcu: &'g ReadGuard,
+        hash: u32,
+        mut eq: impl FnMut(&T) -> bool,
+    ) -> (Option<&'g T>, u32) {
+        let mut searched = 0;
+        let head = self.buckets_for(stripe_of(hash)).head(hash);
+        (Self::walk(head, hash, &mut eq, &mut searched), searched)
+    }
+
+    /// Finds the item as [`Self::find`] does, but under the stripe lock, and inserts
+    /// `make()` if it is not there. Never sleeps.
+    pub(crate) fn find_or_insert<'g>(
+        &'g self,
+        _rcu: &'g ReadGuard,
+        _bh: &BhDisabled,
+        hash: u32,
+        mut eq: impl FnMut(&T) -> bool,
+        make: impl FnOnce() -> Option<T>,
+    ) -> (Entry<'g, T>, u32) {
+        let mut searched = 0;
+        let stripe = stripe_of(hash);
+        let _guard = self.stripes[stripe].lock();
+        let head = self.buckets_for(stripe).head(hash);
+        if let Some(item) = Self::walk(head, hash, &mut eq, &mut searched) {
+            return (Entry::Found(item), searched);
+        }
+        let Some(item) = make() else {
+            return (Entry::Refused, searched);
+        };
+        let node = Node {
+            next: AtomicPtr::new(head.load(Ordering::Relaxed)),
+            hash,
+            item,
+        };
+        let Some(node) = self.cache.alloc(node) else {
+            return (Entry::NoMemory, searched);
+        };
+        // Publish the fully initialised node.
+        head.store(node.as_ptr(), Ordering::Release);
+        // SAFETY: the node is live until a grace period after its removal, which the
+        // caller's RCU guard (lifetime 'g) holds off.
+        (Entry::Inserted(unsafe { &node.as_ref().item }), searched)
+    }
+
+    /// Takes the maintenance lock: scans, flushes and resizes are serialised by it. Sleeps.
+    pub(crate) fn maintenance(&self) -> Maintenance<'_, T> {
+        Maintenance {
+            table: self,
+            retired: self.maint.lock(),
+        }
+    }
+
+    /// Frees a list of nodes linked through `next`, handing each item to `f` first.
+    ///
+    /// # Safety
+    ///
+    /// The nodes are unlinked from the table, owned by the caller, and no reader can
+    /// reach them any more (a grace period passed since their removal).
+    unsafe fn free_list(&self, mut ptr: *mut Node<T>, f: &mut impl FnMut(&T)) -> usize {
+        let mut n = 0;
+        while let Some(node) = NonNull::new(ptr) {
+            // SAFETY: an owned, live node (function contract).
+            let node_ref = unsafe { node.as_ref() };
+            f(&node_ref.item);
+            ptr = node_ref.next.load(Ordering::Relaxed);
+            // SAFETY: allocated from `cache`, unreachable by anyone (function contract).
+            unsafe { self.cache.free(node) };
+            n += 1;
+        }
+        n
+    }
+}
+
+/// Exclusive maintenance access to a table (scan, flush, resize).
+pub(crate) struct Maintenance<'a, T: Send + Sync> {
+    table: &'a RcuTable<T>,
+    retired: Guard<'a, Retired<T>, MutexBackend>,
+}
+
+impl<T: Send + Sync> Maintenance<'_, T> {
+    /// Removes from `chain` every item for which `due` holds, onto the retired list.
+    /// The caller holds the chain's stripe lock with softirqs off.
+    fn unlink_due(&mut self, chain: &AtomicPtr<Node<T>>, due: &mut impl FnMut(&T) -> bool) -> usize {
+        let mut removed = 0;
+        let mut link = chain;
+        loop {
+            let ptr = link.load(Ordering::Relaxed);
+            // SAFETY: a node in a chain whose stripe lock is held is live (type invariant).
+            let Some(node) = (unsafe { ptr.as_ref() }) else {
+                break;
+            };
+            if due(&node.item) {
+                link.store(node.next.load(Ordering::Relaxed), Ordering::Release);
+                // A reader standing on the node follows this into the retired list, where
+                // it ends: a miss, which the locked path corrects.
+                node.next.store(self.retired.collecting, Ordering::Release);
+                self.retired.collecting = ptr;
+                removed += 1;
+            } else {
+                link = &node.next;
+            }
+        }
+        removed
+    }
+
+    /// Looks at up to `count` buckets from `start` and retires the items for which `due`
+    /// holds. Returns the bucket to start from next time (0 after the last bucket) and
+    /// how many items were retired.
+    pub(crate) fn scan(&mut self, start: usize, count: usize, mut due: impl FnMut(&T) -> bool) -> (usize, usize) {
+        let table = self.table;
+        // SAFETY: `current` is live and, with the maintenance lock held, no resize can
+        // replace it.
+        let buckets = unsafe { &*table.current.load(Ordering::Acquire) };
+        let len = buckets.heads.len();
+        let end = start.saturating_add(count).min(len);
+        let per = len / STRIPES;
+        let mut removed = 0;
+        for bucket in start.min(end)..end {
+            let _bh = BhDisabled::new();
+            let _guard = table.stripes[bucket / per].lock();
+            removed += self.unlink_due(&buckets.heads[bucket], &mut due);
+        }
+        (if end >= len { 0 } else { end }, removed)
+    }
+
+    /// Retires every item (for a flush or on unload).
+    pub(crate) fn retire_all(&mut self) -> usize {
+        self.scan(0, usize::MAX, |_| true).1
+    }
+
+    /// Hands each retired item whose grace period has ended to `f` and frees it, then
+    /// starts a grace period for the items retired since. Returns how many were freed.
+    /// Never waits.
+    pub(crate) fn release_ready(&mut self, mut f: impl FnMut(&T)) -> usize {
+        let mut freed = 0;
+        if self.retired.grace.as_ref().is_some_and(GracePeriod::elapsed) {
+            let list = core::mem::replace(&mut self.retired.waiting, null_mut());
+            self.retired.grace = None;
+            // SAFETY: unlinked, owned by the retired list, and a grace period has passed.
+            freed = unsafe { self.table.free_list(list, &mut f) };
+        }
+        if self.retired.grace.is_none() && !self.retired.collecting.is_null() {
+            self.retired.waiting = core::mem::replace(&mut self.retired.collecting, null_mut());
+            self.retired.grace = Some(GracePeriod::start());
+        }
+        freed
+    }
+
+    /// Waits for a grace period, then hands every retired item to `f` and frees it.
+    /// Sleeps.
+    pub(crate) fn release_all(&mut self, mut f: impl FnMut(&T)) -> usize {
+        rcu::synchronize();
+        let waiting = core::mem::replace(&mut self.retired.waiting, null_mut());
+        let collecting = core::mem::replace(&mut self.retired.collecting, null_mut());
+        self.retired.grace = None;
+        // SAFETY: unlinked, owned by the retired lists, and a grace period has passed
+        // since the last of them was retired.
+        unsafe { self.table.free_list(waiting, &mut f) + self.table.free_list(collecting, &mut f) }
+    }
+
+    /// Moves every item into a new array of `buckets` buckets (rounded with
+    /// [`round_buckets`]) while readers and writers go on. Sleeps.
+    pub(crate) fn resize(&mut self, buckets: usize) -> Result {
+        let table = self.table;
+        let new = KBox::into_raw(Buckets::new(round_buckets(buckets))?);
+        // SAFETY: just allocated; freed only below, after it replaced `current`.
+        let new_ref = unsafe { &*new };
+        // SAFETY: `current` is live; with the maintenance lock held nobody else replaces it.
+        let old = unsafe { &*table.current.load(Ordering::Acquire) };
+        table.migrated.store(0, Ordering::Release);
+        table.next.store(new, Ordering::Release);
+        for stripe in 0..STRIPES {
+            let _bh = BhDisabled::new();
+            let _guard = table.stripes[stripe].lock();
+            for bucket in old.stripe_range(stripe) {
+                let chain = &old.heads[bucket];
+                loop {
+                    let ptr = chain.load(Ordering::Relaxed);
+                    // SAFETY: a node in a chain whose stripe lock is held is live.
+                    let Some(node) = (unsafe { ptr.as_ref() }) else {
+                        break;
+                    };
+                    chain.store(node.next.load(Ordering::Relaxed), Ordering::Release);
+                    let head = new_ref.head(node.hash);
+                    node.next.store(head.load(Ordering::Relaxed), Ordering::Release);
+                    head.store(ptr, Ordering::Release);
+                }
+            }
+            table.migrated.store(stripe + 1, Ordering::Release);
+        }
+        // INVARIANT: every stripe lives in `new` now; it becomes `current`, and `next` is
+        // cleared only after, so a reader always finds one array holding its stripe.
+        let old = table.current.swap(new, Ordering::AcqRel);
+        table.next.store(null_mut(), Ordering::Release);
+        table.migrated.store(0, Ordering::Release);
+        rcu::synchronize();
+        // SAFETY: from `KBox::into_raw`; unreachable now, and readers that saw it are done.
+        drop(unsafe { KBox::from_raw(old) });
+        Ok(())
+    }
+}
+
+impl<T: Send + Sync> Drop for RcuTable<T> {
+    fn drop(&mut self) {
+        // Readers that might still stand on a node (a packet in flight) finish first.
+        rcu::synchronize();
+        let mut none = |_: &T| {};
+        let (waiting, collecting) = {
+            let mut retired = self.maint.lock();
+            (
+                core::mem::replace(&mut retired.waiting, null_mut()),
+                core::mem::replace(&mut retired.collecting, null_mut()),
+            )
+        };
+        // SAFETY: retired nodes are owned by the lists, and a grace period has passed.
+        unsafe {
+            self.free_list(waiting, &mut none);
+            self.free_list(collecting, &mut none);
+        }
+        // SAFETY: `current` is from `KBox::into_raw` and no resize is running (`&mut self`).
+        let buckets = unsafe { KBox::from_raw(self.current.load(Ordering::Acquire)) };
+        for chain in buckets.heads.iter() {
+            // SAFETY: no reader or writer is left (`&mut self`, grace period above); the
+            // chain's nodes are owned by the table.
+            unsafe { self.free_list(chain.load(Ordering::Relaxed), &mut none) };
+        }
+    }
+}
+
+// SAFETY: nodes are `T: Send + Sync`, handed between CPUs under RCU and the stripe locks;
+// the raw pointers are owned by the table.
+unsafe impl<T: Send + Sync> Send for RcuTable<T> {}
+// SAFETY: shared access is lock-free reads (RCU) or under the stripe locks / mutex.
+unsafe impl<T: Send + Sync> Sync for RcuTable<T> {}
