@@ -9,6 +9,7 @@ use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
+mod export;
 mod flow;
 mod glue;
 
