@@ -9,10 +9,10 @@ use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
-mod aggregation;
+pub mod aggregation;
 mod engine;
-mod export;
-mod flow;
+pub mod export;
+pub mod flow;
 mod glue;
 
 use core::sync::atomic::AtomicU64;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Aggregation rules: strip addresses to prefixes and fold port ranges.
+//! Aggregation rules (pure, `pub`: shared with the host tests).
 
-pub(crate) mod rules;
+pub mod rules;

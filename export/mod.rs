@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Export: NetFlow v5/v9/IPFIX encoding and the collectors.
+//! Export: NetFlow v5/v9/IPFIX encoding (pure, `pub`: shared with the host tests), the
+//! collectors' sockets and the exporter.
 
 pub(crate) mod collectors;
-pub(crate) mod destination;
+pub mod destination;
 pub(crate) mod exporter;
-pub(crate) mod ipfix;
-pub(crate) mod pdu;
-pub(crate) mod record;
-pub(crate) mod v5;
-pub(crate) mod v9;
+pub mod ipfix;
+pub mod pdu;
+pub mod record;
+pub mod v5;
+pub mod v9;

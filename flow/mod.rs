@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Flow accounting: keys, the flow table, aging.
+//! Flow accounting: keys, hashing and aging (pure, `pub`: shared with the host tests),
+//! and the flow table.
 
-pub(crate) mod aging;
-pub(crate) mod hash;
-pub(crate) mod key;
+pub mod aging;
+pub mod hash;
+pub mod key;
 pub(crate) mod stats;
 pub(crate) mod table;

@@ -7,6 +7,12 @@
 #include <linux/netfilter/x_tables.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <net/sock.h>
+#include <net/net_namespace.h>
 
 #include "params.h"
 #include "helpers.h"

@@ -60,3 +60,8 @@ unsigned int netflow_hz(void) { return HZ; }
 unsigned long long netflow_ktime_get_real_ms(void) { return ktime_get_real_ns() / NSEC_PER_MSEC; }
 unsigned long long netflow_ktime_get_boot_ms(void) { return ktime_get_boottime_ns() / NSEC_PER_MSEC; }
 unsigned long netflow_totalram_pages(void) { return totalram_pages(); }
+
+/* glue/udp.rs */
+int netflow_sk_wmem_alloc_get(const struct sock *sk) { return sk_wmem_alloc_get(sk); }
+int netflow_sock_error(struct sock *sk) { return sock_error(sk); }
+int netflow_sock_min_sndbuf(void) { return SOCK_MIN_SNDBUF; }

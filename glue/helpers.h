@@ -31,4 +31,10 @@ unsigned long long netflow_ktime_get_real_ms(void);
 unsigned long long netflow_ktime_get_boot_ms(void);
 unsigned long netflow_totalram_pages(void);
 
+/* glue/udp.rs */
+struct sock;
+int netflow_sk_wmem_alloc_get(const struct sock *sk);
+int netflow_sock_error(struct sock *sk);
+int netflow_sock_min_sndbuf(void);
+
 #endif

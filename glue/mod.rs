@@ -16,6 +16,7 @@ pub(crate) mod rcu_box;
 pub(crate) mod rcu_table;
 pub(crate) mod skb;
 pub(crate) mod time;
+pub(crate) mod udp;
 pub(crate) mod work;
 pub(crate) mod xtables;
 

@@ -329,13 +329,13 @@ impl<T: Send + Sync> Maintenance<'_, T> {
     pub(crate) fn release_ready(&mut self, mut f: impl FnMut(&T)) -> usize {
         let mut freed = 0;
         if self.retired.grace.as_ref().is_some_and(GracePeriod::elapsed) {
-            let list = core::mem::replace(&mut self.retired.waiting, null_mut());
+            let list = core::mem::take(&mut self.retired.waiting);
             self.retired.grace = None;
             // SAFETY: unlinked, owned by the retired list, and a grace period has passed.
             freed = unsafe { self.table.free_list(list, &mut f) };
         }
         if self.retired.grace.is_none() && !self.retired.collecting.is_null() {
-            self.retired.waiting = core::mem::replace(&mut self.retired.collecting, null_mut());
+            self.retired.waiting = core::mem::take(&mut self.retired.collecting);
             self.retired.grace = Some(GracePeriod::start());
         }
         freed
@@ -345,8 +345,8 @@ impl<T: Send + Sync> Maintenance<'_, T> {
     /// Sleeps.
     pub(crate) fn release_all(&mut self, mut f: impl FnMut(&T)) -> usize {
         rcu::synchronize();
-        let waiting = core::mem::replace(&mut self.retired.waiting, null_mut());
-        let collecting = core::mem::replace(&mut self.retired.collecting, null_mut());
+        let waiting = core::mem::take(&mut self.retired.waiting);
+        let collecting = core::mem::take(&mut self.retired.collecting);
         self.retired.grace = None;
         // SAFETY: unlinked, owned by the retired lists, and a grace period has passed
         // since the last of them was retired.
@@ -403,8 +403,8 @@ impl<T: Send + Sync> Drop for RcuTable<T> {
         let (waiting, collecting) = {
             let mut retired = self.maint.lock();
             (
-                core::mem::replace(&mut retired.waiting, null_mut()),
-                core::mem::replace(&mut retired.collecting, null_mut()),
+                core::mem::take(&mut retired.waiting),
+                core::mem::take(&mut retired.collecting),
             )
         };
         // SAFETY: retired nodes are owned by the lists, and a grace period has passed.

@@ -9,7 +9,7 @@ PKGS=(
 	linux-source-6.12 xz-utils make flex bison bc cpio kmod libelf-dev libssl-dev
 	clang lld llvm libclang-dev
 	qemu-system-x86
-	iptables libxtables-dev pkg-config iproute2 nftables
+	iptables libxtables-dev pkg-config iproute2 nftables iputils-ping socat
 	nfdump tshark python3
 )
 
