@@ -47,3 +47,25 @@ make_router() {
 	done
 }
 del_router() { ip netns del ns1 2>/dev/null; ip netns del ns2 2>/dev/null; true; }
+
+# Collector: nfcapd on 127.0.0.1:PORT writing into DIR (default port 2055).
+start_nfcapd() {
+	local dir=$1 port=${2:-2055}
+	mkdir -p "$dir"
+	nfcapd -w "$dir" -b 127.0.0.1 -p "$port" >"$dir.log" 2>&1 &
+	echo $! >"$dir.pid"
+	sleep 1
+}
+# Stops it (SIGTERM flushes its file).
+stop_nfcapd() {
+	local dir=$1
+	kill -TERM "$(cat "$dir.pid")" 2>/dev/null
+	wait "$(cat "$dir.pid")" 2>/dev/null
+	sleep 0.5
+}
+# nfdump's CSV of every flow in DIR, header and summary lines dropped.
+nfdump_csv() { nfdump -q -R "$1" -o csv 2>/dev/null | grep -E '^[0-9]{4}-'; }
+# Column index (1-based) of NAME in nfdump's CSV header.
+nfdump_col() { nfdump -R "$1" -o csv 2>/dev/null | head -1 | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
+# Sum of column NAME over all flows in DIR.
+nfdump_sum() { local c; c=$(nfdump_col "$1" "$2"); nfdump_csv "$1" | awk -F, -v c="$c" '{ s += $c } END { print s + 0 }'; }
