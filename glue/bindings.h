@@ -12,6 +12,9 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <net/sock.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
 #include "params.h"

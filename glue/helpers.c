@@ -65,3 +65,6 @@ unsigned long netflow_totalram_pages(void) { return totalram_pages(); }
 int netflow_sk_wmem_alloc_get(const struct sock *sk) { return sk_wmem_alloc_get(sk); }
 int netflow_sock_error(struct sock *sk) { return sock_error(sk); }
 int netflow_sock_min_sndbuf(void) { return SOCK_MIN_SNDBUF; }
+
+/* glue/proc.rs */
+bool netflow_seq_has_overflowed(struct seq_file *m) { return seq_has_overflowed(m); }

@@ -37,4 +37,8 @@ int netflow_sk_wmem_alloc_get(const struct sock *sk);
 int netflow_sock_error(struct sock *sk);
 int netflow_sock_min_sndbuf(void);
 
+/* glue/proc.rs */
+struct seq_file;
+bool netflow_seq_has_overflowed(struct seq_file *m);
+
 #endif

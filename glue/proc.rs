@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Read-only seq_file entries in `/proc/net/stat` (of the initial network namespace).
+//!
+//! C headers: [`include/linux/proc_fs.h`](srctree/include/linux/proc_fs.h),
+//! [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h)
+
+use super::bindings;
+use core::ffi::{c_int, c_void};
+use core::marker::PhantomData;
+use core::ptr::addr_of;
+use kernel::error::code::{EINVAL, ENOMEM};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+/// What a `/proc/net/stat` entry shows.
+pub(crate) trait ProcShow: Send + Sync + 'static {
+    /// Writes the whole content of the file to `m`, in process context (may sleep).
+    ///
+    /// Must be idempotent: when the output does not fit the seq_file buffer, the buffer is
+    /// doubled and `show` is called again from the start. Formatting errors that come from
+    /// such an overflow are handled by the caller: propagate them with `?`.
+    fn show(&self, m: &mut SeqFile<'_>) -> Result;
+}
+
+/// The output buffer of one `show` call: a `struct seq_file`, written with `seq_write`.
+///
+/// # Invariants
+///
+/// `ptr` points to the valid `struct seq_file` of a `show` call in progress, for `'a`,
+/// and nothing else accesses it meanwhile.
+pub(crate) struct SeqFile<'a> {
+    ptr: *mut bindings::seq_file,
+    _p: PhantomData<&'a mut bindings::seq_file>,
+}
+
+impl SeqFile<'_> {
+    /// Appends `bytes`. Fails (with nothing written) when the buffer is full; `show` is
+    /// then called again with a bigger buffer.
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> Result {
+        // SAFETY: `self.ptr` is the valid seq_file of a `show` call (type invariant);
+        // `bytes` is valid for reading `bytes.len()` bytes.
+        let ret = unsafe { bindings::seq_write(self.ptr, bytes.as_ptr().cast(), bytes.len()) };
+        if ret == 0 {
+            Ok(())
+        } else {
+            Err(ENOMEM)
+        }
+    }
+
+    /// Whether the buffer overflowed: what was written is discarded and `show` called again.
+    fn overflowed(&self) -> bool {
+        // SAFETY: `self.ptr` is the valid seq_file of a `show` call (type invariant).
+        unsafe { bindings::netflow_seq_has_overflowed(self.ptr) }
+    }
+}
+
+impl core::fmt::Write for SeqFile<'_> {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.write_bytes(s.as_bytes()).map_err(|_| core::fmt::Error)
+    }
+}
+
+/// A read-only (0444) file `/proc/net/stat/<name>` showing `data`. Dropping it removes the
+/// file, after waiting for `show` calls in progress; files still open then read as `EIO`.
+///
+/// # Invariants
+///
+/// The entry `name` in `init_net.proc_net_stat` exists for as long as `self` lives, with
+/// `single_show = show_trampoline::<T>` and private data pointing to `data`'s `T`.
+pub(crate) struct ProcEntry<T: ProcShow> {
+    name: &'static CStr,
+    data: Arc<T>,
+}
+
+/// `/proc/net/stat` of the initial network namespace.
+fn proc_net_stat() -> *mut bindings::proc_dir_entry {
+    // SAFETY: `init_net` lives as long as the kernel; `proc_net_stat` is set once at boot
+    // (netns proc init) before any module loads, and never changes for `init_net`.
+    unsafe { (*addr_of!(bindings::init_net)).proc_net_stat }
+}
+
+impl<T: ProcShow> ProcEntry<T> {
+    /// Creates `/proc/net/stat/<name>`; fails if the name exists or on allocation failure.
+    pub(crate) fn new(name: &'static CStr, data: Arc<T>) -> Result<Self> {
+        let parent = proc_net_stat();
+        if parent.is_null() {
+            return Err(EINVAL);
+        }
+        let data_ptr = (&*data as *const T).cast_mut().cast::<c_void>();
+        // SAFETY: `name` is a NUL-terminated string living forever (procfs copies it
+        // anyway); `parent` is a valid directory; `show_trampoline::<T>` accepts `data_ptr`
+        // as private data, which `self` keeps alive until `drop` removes the entry.
+        let pde = unsafe {
+            bindings::proc_create_single_data(
+                name.as_char_ptr(),
+                0o444,
+                parent,
+                Some(show_trampoline::<T>),
+                data_ptr,
+            )
+        };
+        if pde.is_null() {
+            return Err(ENOMEM);
+        }
+        // INVARIANT: created above with `data`'s `T` as private data, kept in `self`.
+        Ok(Self { name, data })
+    }
+}
+
+impl<T: ProcShow> Drop for ProcEntry<T> {
+    fn drop(&mut self) {
+        // SAFETY: the entry exists (type invariant). `remove_proc_entry` waits for every
+        // `show` in progress and closes the seq_files still open, so nothing reaches
+        // `self.data` through the entry afterwards and it may be dropped.
+        unsafe { bindings::remove_proc_entry(self.name.as_char_ptr(), proc_net_stat()) };
+        let _ = &self.data;
+    }
+}
+
+/// The `show` function of every `ProcEntry<T>`: `single_open` calls it on each read from
+/// the start of the file, again with a bigger buffer after an overflow.
+///
+/// # Safety
+///
+/// Called by seq_file only, with a valid `m` whose `private` is the data pointer given to
+/// `proc_create_single_data` by `ProcEntry::<T>::new`, while the entry exists.
+unsafe extern "C" fn show_trampoline<T: ProcShow>(
+    m: *mut bindings::seq_file,
+    _v: *mut c_void,
+) -> c_int {
+    // SAFETY: `m` is valid for this call, by the function's contract.
+    let data = unsafe { (*m).private }.cast::<T>();
+    // SAFETY: `private` points to the `T` that the `ProcEntry<T>` keeps alive while the
+    // entry exists (type invariant of `ProcEntry`), and the entry exists during the call.
+    let data = unsafe { &*data };
+    // INVARIANT: `m` is the seq_file of this call, used only through `seq` until it ends.
+    let mut seq = SeqFile {
+        ptr: m,
+        _p: PhantomData,
+    };
+    let result = data.show(&mut seq);
+    // After an overflow, seq_read retries with a bigger buffer only if `show` returned 0.
+    if seq.overflowed() {
+        return 0;
+    }
+    match result {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}

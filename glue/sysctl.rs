@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `net.netflow.*` sysctls (`/proc/sys/net/netflow/`) of the initial network namespace,
+//! read and written as text.
+//!
+//! C headers: [`include/linux/sysctl.h`](srctree/include/linux/sysctl.h),
+//! [`include/net/net_namespace.h`](srctree/include/net/net_namespace.h)
+
+use super::bindings;
+use core::ffi::{c_int, c_void};
+use core::ptr::{addr_of_mut, null_mut, NonNull};
+use kernel::c_str;
+use kernel::error::code::{EINVAL, EIO, ENOMEM};
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+/// The folder of the table, below `/proc/sys`.
+const PATH: &CStr = c_str!("net/netflow");
+
+/// Longest value `write` accepts, in bytes (after trailing whitespace is stripped).
+pub(crate) const MAX_VALUE_LEN: usize = 1023;
+
+/// Longest text `read` may produce, in bytes (without the newline added after it).
+pub(crate) const MAX_READ_LEN: usize = 4095;
+
+/// Mode of the entries of [`SysctlTable::new`]: read by all, written by root.
+pub(crate) const MODE_RW: u16 = 0o644;
+
+/// Mode for read-only entries.
+pub(crate) const MODE_RO: u16 = 0o444;
+
+/// Reads and writes the values of a [`SysctlTable`], by index into its names.
+///
+/// Called in process context (may sleep), possibly concurrently for the same or
+/// different entries: the handler does its own locking.
+pub(crate) trait SysctlHandler: Send + Sync + 'static {
+    /// Writes the current value of entry `index` to `out`, without a trailing newline.
+    ///
+    /// May be called again for one `read(2)` loop (once per system call): keep it cheap.
+    fn read(&self, index: usize, out: &mut dyn core::fmt::Write) -> core::fmt::Result;
+
+    /// Sets entry `index` to `value`: the written text, without trailing whitespace (nor
+    /// newline), at most [`MAX_VALUE_LEN`] bytes, valid UTF-8 without NUL. An error is
+    /// returned to the writer unchanged (`EINVAL` for a bad value), and the old value
+    /// should then stay.
+    fn write(&self, index: usize, value: &str) -> Result;
+}
+
+/// A registered `net.netflow` table: one file per name, handled by `data`. Dropping it
+/// unregisters the table, after waiting for the handler calls in progress.
+///
+/// # Invariants
+///
+/// `header` is the registration of `table` with `register_net_sysctl_sz` in `init_net`,
+/// alive for as long as `self`; `table` is not touched by Rust after registration and its
+/// buffer does not move. Each entry's `extra1` points to `data`'s `T` and its `extra2` is
+/// its index; its handler is `handler_trampoline::<T>`.
+pub(crate) struct SysctlTable<T: SysctlHandler> {
+    header: NonNull<bindings::ctl_table_header>,
+    table: KVec<bindings::ctl_table>,
+    data: Arc<T>,
+}
+
+// SAFETY: `header` and `table` are only used by `drop` (to unregister) and by the sysctl
+// core; the pointers in `table` are to 'static names and to `data`, which is `Send + Sync`.
+unsafe impl<T: SysctlHandler> Send for SysctlTable<T> {}
+// SAFETY: `&SysctlTable` gives access to nothing but `data`, which is `Sync`.
+unsafe impl<T: SysctlHandler> Sync for SysctlTable<T> {}
+
+impl<T: SysctlHandler> SysctlTable<T> {
+    /// Registers `net.netflow.<name>` for each of `names`, all mode 0644; the index of a
+    /// name is what the handler gets.
+    pub(crate) fn new(names: &'static [&'static CStr], data: Arc<T>) -> Result<Self> {
+        Self::register(names, |_| MODE_RW, data)
+    }
+
+    /// As [`SysctlTable::new`], with one mode per name (`modes[i]` for `names[i]`, each
+    /// within 0666, e.g. [`MODE_RW`] or [`MODE_RO`]).
+    pub(crate) fn with_modes(
+        names: &'static [&'static CStr],
+        modes: &[u16],
+        data: Arc<T>,
+    ) -> Result<Self> {
+        if modes.len() != names.len() {
+            return Err(EINVAL);
+        }
+        Self::register(names, |i| modes[i], data)
+    }
+
+    fn register(
+        names: &'static [&'static CStr],
+        mode: impl Fn(usize) -> u16,
+        data: Arc<T>,
+    ) -> Result<Self> {
+        let data_ptr = (&*data as *const T).cast_mut().cast::<c_void>();
+        let mut table = KVec::with_capacity(names.len(), GFP_KERNEL)?;
+        for (i, name) in names.iter().enumerate() {
+            let mode = mode(i);
+            if mode & !0o666 != 0 || mode == 0 || name.is_empty() {
+                return Err(EINVAL);
+            }
+            let entry = bindings::ctl_table {
+                procname: name.as_char_ptr(),
+                data: null_mut(),
+                maxlen: 0,
+                mode,
+                proc_handler: Some(handler_trampoline::<T>),
+                extra1: data_ptr,
+                extra2: i as *mut c_void,
+                ..Default::default()
+            };
+            table.push(entry, GFP_KERNEL)?;
+        }
+        // SAFETY: `init_net` lives as long as the kernel. `PATH` is a 'static string;
+        // `table` holds `names.len()` valid entries whose names are 'static and whose
+        // `extra1` is `data`, all kept alive (and the table unmoved: no push after this)
+        // in `self` until `drop` unregisters.
+        let header = unsafe {
+            bindings::register_net_sysctl_sz(
+                addr_of_mut!(bindings::init_net),
+                PATH.as_char_ptr(),
+                table.as_mut_ptr(),
+                table.len(),
+            )
+        };
+        let header = NonNull::new(header).ok_or(ENOMEM)?;
+        // INVARIANT: registered just above, with the entries as described.
+        Ok(Self {
+            header,
+            table,
+            data,
+        })
+    }
+}
+
+impl<T: SysctlHandler> Drop for SysctlTable<T> {
+    fn drop(&mut self) {
+        // SAFETY: `header` is the live registration (type invariant). Unregistering waits
+        // for handler calls in progress and prevents new ones, so `table` and `data` are
+        // unused afterwards and may be freed.
+        unsafe { bindings::unregister_net_sysctl_table(self.header.as_ptr()) };
+        let _ = (&self.table, &self.data);
+    }
+}
+
+/// Collects what `SysctlHandler::read` formats, up to `MAX_READ_LEN` bytes.
+struct ReadBuf {
+    buf: KVec<u8>,
+    error: Option<Error>,
+}
+
+impl core::fmt::Write for ReadBuf {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        if self.buf.len() + s.len() > MAX_READ_LEN {
+            self.error = Some(Error::from_errno(-(kernel::bindings::EOVERFLOW as c_int)));
+            return Err(core::fmt::Error);
+        }
+        self.buf
+            .extend_from_slice(s.as_bytes(), GFP_KERNEL)
+            .map_err(|_| {
+                self.error = Some(ENOMEM);
+                core::fmt::Error
+            })
+    }
+}
+
+/// The `proc_handler` of every entry of a `SysctlTable<T>`.
+///
+/// Read: the value and a newline, from `*ppos` on, at most `*lenp` bytes; `*lenp` is set to
+/// the bytes given and `*ppos` advanced (so a read at the end gives 0 bytes). Write: the
+/// `*lenp` bytes are the whole new value (a write at a non-zero offset fails with `EINVAL`).
+///
+/// # Safety
+///
+/// Called by the sysctl core only, while the table is registered, with `ctl` one of the
+/// table's entries, `lenp` and `ppos` valid, and `buffer` a kernel buffer of `*lenp` bytes
+/// (for a write, followed by a NUL byte).
+unsafe extern "C" fn handler_trampoline<T: SysctlHandler>(
+    ctl: *const bindings::ctl_table,
+    write: c_int,
+    buffer: *mut c_void,
+    lenp: *mut usize,
+    ppos: *mut bindings::loff_t,
+) -> c_int {
+    // SAFETY: `ctl` is one of the table's entries, valid during the call (contract).
+    let (data, index) = unsafe { ((*ctl).extra1.cast::<T>(), (*ctl).extra2 as usize) };
+    // SAFETY: `extra1` points to the `T` the registered `SysctlTable<T>` keeps alive, and
+    // the table stays registered during the call (type invariant, contract).
+    let data = unsafe { &*data };
+    // SAFETY: `lenp` and `ppos` are valid for this call (contract) and only used here.
+    let (len, pos) = unsafe { (&mut *lenp, &mut *ppos) };
+    if *len == 0 {
+        return 0;
+    }
+    // SAFETY: `buffer` is a kernel buffer of `*len` bytes for this call (contract), used
+    // only through this slice.
+    let buffer = unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), *len) };
+    let result = if write != 0 {
+        write_value(data, index, buffer, pos)
+    } else {
+        read_value(data, index, buffer, pos).map(|n| *len = n)
+    };
+    match result {
+        Ok(()) => 0,
+        Err(e) => e.to_errno(),
+    }
+}
+
+fn read_value<T: SysctlHandler>(
+    data: &T,
+    index: usize,
+    buffer: &mut [u8],
+    pos: &mut bindings::loff_t,
+) -> Result<usize> {
+    let start = usize::try_from(*pos).map_err(|_| EINVAL)?;
+    let mut text = ReadBuf {
+        buf: KVec::new(),
+        error: None,
+    };
+    if data.read(index, &mut text).is_err() {
+        return Err(text.error.unwrap_or(EIO));
+    }
+    text.buf.push(b'\n', GFP_KERNEL)?;
+    let rest = text.buf.get(start..).unwrap_or(&[]);
+    let n = rest.len().min(buffer.len());
+    buffer[..n].copy_from_slice(&rest[..n]);
+    // `n <= MAX_READ_LEN + 1`, so this cannot overflow.
+    *pos += n as bindings::loff_t;
+    Ok(n)
+}
+
+fn write_value<T: SysctlHandler>(
+    data: &T,
+    index: usize,
+    buffer: &[u8],
+    pos: &mut bindings::loff_t,
+) -> Result {
+    if *pos != 0 {
+        return Err(EINVAL);
+    }
+    // Trailing whitespace and newline (`trim_ascii_end` is newer than the kernel's MSRV).
+    let end = buffer
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(0, |i| i + 1);
+    let value = &buffer[..end];
+    if value.len() > MAX_VALUE_LEN || value.contains(&0) {
+        return Err(EINVAL);
+    }
+    let value = core::str::from_utf8(value).map_err(|_| EINVAL)?;
+    data.write(index, value)?;
+    // `buffer.len()` is below `KMALLOC_MAX_SIZE` (checked by the sysctl core).
+    *pos += buffer.len() as bindings::loff_t;
+    Ok(())
+}
