@@ -3,7 +3,7 @@
 //! Turns finished flows into PDUs and sends each to every collector.
 
 use super::collectors::Collectors;
-use super::pdu::{Clock, Protocol, PduWriter, Push};
+use super::pdu::{Clock, PduWriter, Protocol, Push};
 use super::record::FlowRecord;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -37,6 +37,7 @@ struct Pending {
 /// The PDU being filled and where it goes.
 pub(crate) struct Exporter {
     writer: PduWriter,
+    engine_id: u32,
     collectors: Collectors,
     pending: Pending,
 }
@@ -46,9 +47,31 @@ impl Exporter {
     pub(crate) fn new(protocol: Protocol, engine_id: u32, collectors: Collectors) -> Self {
         Self {
             writer: PduWriter::new(protocol, engine_id),
+            engine_id,
             collectors,
             pending: Pending::default(),
         }
+    }
+
+    /// The protocol of the PDUs.
+    pub(crate) fn protocol(&self) -> Protocol {
+        self.writer.protocol()
+    }
+
+    /// Switches to `protocol` (send the PDU being filled first). Templates are sent anew.
+    pub(crate) fn set_protocol(
+        &mut self,
+        protocol: Protocol,
+        refresh_rate: u32,
+        timeout_rate: u32,
+    ) {
+        self.writer = PduWriter::new(protocol, self.engine_id);
+        self.writer.set_template_rates(refresh_rate, timeout_rate);
+    }
+
+    /// Replaces the collectors (send the PDU being filled first); returns the old ones.
+    pub(crate) fn set_collectors(&mut self, collectors: Collectors) -> Collectors {
+        core::mem::replace(&mut self.collectors, collectors)
     }
 
     /// Sets how often v9/IPFIX templates are re-sent (PDUs, minutes).
@@ -81,9 +104,9 @@ impl Exporter {
         stats.lost_bytes.fetch_add(rec.bytes, Relaxed);
     }
 
-    /// Whether a PDU is being filled.
-    pub(crate) fn has_pending(&self) -> bool {
-        self.writer.pending() > 0
+    /// Packets and bytes of the flows in the PDU being filled.
+    pub(crate) fn pending_traffic(&self) -> (u64, u64) {
+        (self.pending.packets, self.pending.bytes)
     }
 
     /// Sends the PDU being filled, if any.

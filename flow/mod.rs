@@ -6,5 +6,6 @@
 pub mod aging;
 pub mod hash;
 pub mod key;
+pub mod rate;
 pub(crate) mod stats;
 pub(crate) mod table;

@@ -6,7 +6,7 @@
 use super::aging::{self, Timeouts};
 use super::hash::flow_hash;
 use super::key::{parse_ipv4, parse_ipv6, Family, FlowKey, Malformed, ParseKind};
-use super::stats::{counter, CpuStats, Stat};
+use super::stats::{counter, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::{EndReason, FlowRecord};
 use crate::glue::bh::BhDisabled;
@@ -95,6 +95,9 @@ pub(crate) struct FlowTable {
     seed: u32,
     /// Flows in the table.
     active: AtomicU64,
+    /// Packets and bytes of the flows that left the table.
+    released_packets: AtomicU64,
+    released_bytes: AtomicU64,
     /// Most flows ever in the table, and when (jiffies).
     peak: AtomicU64,
     peak_jiffies: AtomicU64,
@@ -111,6 +114,8 @@ impl FlowTable {
             rule_usage: [const { AtomicU64::new(0) }; MAX_RULES],
             seed: random_u32(),
             active: AtomicU64::new(0),
+            released_packets: AtomicU64::new(0),
+            released_bytes: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             peak_jiffies: AtomicU64::new(time::jiffies()),
             settings,
@@ -149,7 +154,15 @@ impl FlowTable {
                 Default::default()
             } else {
                 let applied = rules.apply(&mut key);
-                for i in [applied.src_net, applied.dst_net, applied.src_port, applied.dst_port].into_iter().flatten() {
+                for i in [
+                    applied.src_net,
+                    applied.dst_net,
+                    applied.src_port,
+                    applied.dst_port,
+                ]
+                .into_iter()
+                .flatten()
+                {
                     if let Some(usage) = self.rule_usage.get(i) {
                         usage.fetch_add(1, Relaxed);
                     }
@@ -180,7 +193,9 @@ impl FlowTable {
                         end: AtomicU8::new(0),
                     })
                 };
-                let (entry, more) = self.table.find_or_insert(&rcu, &bh, hash, |f| f.key == key, make);
+                let (entry, more) =
+                    self.table
+                        .find_or_insert(&rcu, &bh, hash, |f| f.key == key, make);
                 searched += more;
                 match entry {
                     Entry::Found(flow) => {
@@ -231,7 +246,12 @@ impl FlowTable {
 
     /// Retires the due flows among `count` buckets from `start`; returns where to go on
     /// from and how many flows were retired.
-    pub(crate) fn age(&self, m: &mut Maintenance<'_, Flow>, start: usize, count: usize) -> (usize, usize) {
+    pub(crate) fn age(
+        &self,
+        m: &mut Maintenance<'_, Flow>,
+        start: usize,
+        count: usize,
+    ) -> (usize, usize) {
         let hz = time::hz();
         let t = Timeouts {
             inactive: self.settings.inactive_timeout.load(Relaxed) * hz,
@@ -240,7 +260,15 @@ impl FlowTable {
         let grace = END_GRACE_MS * hz / 1000;
         let now = time::jiffies();
         m.scan(start, count, |f| {
-            let reason = aging::due(now, f.first, f.last.load(Relaxed), f.tcp_flags.load(Relaxed), f.key.protocol, &t, grace);
+            let reason = aging::due(
+                now,
+                f.first,
+                f.last.load(Relaxed),
+                f.tcp_flags.load(Relaxed),
+                f.key.protocol,
+                &t,
+                grace,
+            );
             if let Some(reason) = reason {
                 f.end.store(reason as u8, Relaxed);
             }
@@ -248,9 +276,24 @@ impl FlowTable {
         })
     }
 
-    /// Called for every flow that leaves the table for good.
-    pub(crate) fn released(&self, n: usize) {
+    /// Counts out `n` flows that left the table for good, with their packets and bytes.
+    pub(crate) fn released(&self, n: usize, packets: u64, bytes: u64) {
         self.active.fetch_sub(n as u64, Relaxed);
+        self.released_packets.fetch_add(packets, Relaxed);
+        self.released_bytes.fetch_add(bytes, Relaxed);
+    }
+
+    /// Packets and bytes of all flows that left the table.
+    pub(crate) fn released_traffic(&self) -> (u64, u64) {
+        (
+            self.released_packets.load(Relaxed),
+            self.released_bytes.load(Relaxed),
+        )
+    }
+
+    /// Slab bytes per flow.
+    pub(crate) fn flow_size(&self) -> usize {
+        self.table.item_size()
     }
 
     /// Number of buckets.
@@ -271,6 +314,17 @@ impl FlowTable {
     /// Per-CPU statistics.
     pub(crate) fn stats(&self) -> &PerCpu<CpuStats> {
         &self.stats
+    }
+
+    /// Statistics summed over all CPUs.
+    pub(crate) fn totals(&self) -> [u64; STATS] {
+        let mut t = [0; STATS];
+        for cpu in self.stats.iter() {
+            for (sum, c) in t.iter_mut().zip(cpu.iter()) {
+                *sum += c.get();
+            }
+        }
+        t
     }
 
     /// Replaces the aggregation rules (usage counters restart). Sleeps.

@@ -40,9 +40,7 @@ impl<T: Zeroable> PerCpu<T> {
     /// Allocates a zeroed `T` for every possible CPU. Sleeps.
     pub(crate) fn new() -> Result<Self> {
         // SAFETY: plain allocation; the result is checked for NULL.
-        let ptr = unsafe {
-            bindings::netflow_alloc_percpu(size_of::<T>(), align_of::<T>())
-        };
+        let ptr = unsafe { bindings::netflow_alloc_percpu(size_of::<T>(), align_of::<T>()) };
         let ptr = NonNull::new(ptr).ok_or(ENOMEM)?;
         // INVARIANT: `alloc_percpu` memory is zeroed, which is a valid `T` (`Zeroable`).
         Ok(Self {
@@ -68,7 +66,8 @@ impl<T: Zeroable> PerCpu<T> {
                 return None;
             }
             // SAFETY: `cpu` is a possible CPU and `ptr` a live per-CPU allocation of `T`.
-            let item = unsafe { &*bindings::netflow_per_cpu_ptr(self.ptr.as_ptr(), cpu).cast::<T>() };
+            let item =
+                unsafe { &*bindings::netflow_per_cpu_ptr(self.ptr.as_ptr(), cpu).cast::<T>() };
             // SAFETY: `cpu` is a valid CPU number.
             cpu = unsafe { bindings::netflow_next_possible_cpu(cpu) };
             Some(item)

@@ -161,6 +161,11 @@ impl<T: Send + Sync> RcuTable<T> {
         unsafe { &*ptr }
     }
 
+    /// Bytes of slab memory one item takes.
+    pub(crate) fn item_size(&self) -> usize {
+        size_of::<Node<T>>()
+    }
+
     /// Number of buckets.
     pub(crate) fn buckets(&self) -> usize {
         // SAFETY: as in `buckets_for`; `current` is live.
@@ -275,7 +280,11 @@ pub(crate) struct Maintenance<'a, T: Send + Sync> {
 impl<T: Send + Sync> Maintenance<'_, T> {
     /// Removes from `chain` every item for which `due` holds, onto the retired list.
     /// The caller holds the chain's stripe lock with softirqs off.
-    fn unlink_due(&mut self, chain: &AtomicPtr<Node<T>>, due: &mut impl FnMut(&T) -> bool) -> usize {
+    fn unlink_due(
+        &mut self,
+        chain: &AtomicPtr<Node<T>>,
+        due: &mut impl FnMut(&T) -> bool,
+    ) -> usize {
         let mut removed = 0;
         let mut link = chain;
         loop {
@@ -301,7 +310,12 @@ impl<T: Send + Sync> Maintenance<'_, T> {
     /// Looks at up to `count` buckets from `start` and retires the items for which `due`
     /// holds. Returns the bucket to start from next time (0 after the last bucket) and
     /// how many items were retired.
-    pub(crate) fn scan(&mut self, start: usize, count: usize, mut due: impl FnMut(&T) -> bool) -> (usize, usize) {
+    pub(crate) fn scan(
+        &mut self,
+        start: usize,
+        count: usize,
+        mut due: impl FnMut(&T) -> bool,
+    ) -> (usize, usize) {
         let table = self.table;
         // SAFETY: `current` is live and, with the maintenance lock held, no resize can
         // replace it.
@@ -334,7 +348,12 @@ impl<T: Send + Sync> Maintenance<'_, T> {
     /// Never waits.
     pub(crate) fn release_ready(&mut self, mut f: impl FnMut(&T)) -> usize {
         let mut freed = 0;
-        if self.retired.grace.as_ref().is_some_and(GracePeriod::elapsed) {
+        if self
+            .retired
+            .grace
+            .as_ref()
+            .is_some_and(GracePeriod::elapsed)
+        {
             let list = core::mem::take(&mut self.retired.waiting);
             self.retired.grace = None;
             // SAFETY: unlinked, owned by the retired list, and a grace period has passed.
@@ -383,7 +402,8 @@ impl<T: Send + Sync> Maintenance<'_, T> {
                     };
                     chain.store(node.next.load(Ordering::Relaxed), Ordering::Release);
                     let head = new_ref.head(node.hash);
-                    node.next.store(head.load(Ordering::Relaxed), Ordering::Release);
+                    node.next
+                        .store(head.load(Ordering::Relaxed), Ordering::Release);
                     head.store(ptr, Ordering::Release);
                 }
             }

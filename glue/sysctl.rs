@@ -26,9 +26,6 @@ pub(crate) const MAX_READ_LEN: usize = 4095;
 /// Mode of the entries of [`SysctlTable::new`]: read by all, written by root.
 pub(crate) const MODE_RW: u16 = 0o644;
 
-/// Mode for read-only entries.
-pub(crate) const MODE_RO: u16 = 0o444;
-
 /// Reads and writes the values of a [`SysctlTable`], by index into its names.
 ///
 /// Called in process context (may sleep), possibly concurrently for the same or
@@ -68,42 +65,20 @@ unsafe impl<T: SysctlHandler> Send for SysctlTable<T> {}
 unsafe impl<T: SysctlHandler> Sync for SysctlTable<T> {}
 
 impl<T: SysctlHandler> SysctlTable<T> {
-    /// Registers `net.netflow.<name>` for each of `names`, all mode 0644; the index of a
+    /// Registers `net.netflow.<name>` for each of `names`, mode 0644; the index of a
     /// name is what the handler gets.
     pub(crate) fn new(names: &'static [&'static CStr], data: Arc<T>) -> Result<Self> {
-        Self::register(names, |_| MODE_RW, data)
-    }
-
-    /// As [`SysctlTable::new`], with one mode per name (`modes[i]` for `names[i]`, each
-    /// within 0666, e.g. [`MODE_RW`] or [`MODE_RO`]).
-    pub(crate) fn with_modes(
-        names: &'static [&'static CStr],
-        modes: &[u16],
-        data: Arc<T>,
-    ) -> Result<Self> {
-        if modes.len() != names.len() {
-            return Err(EINVAL);
-        }
-        Self::register(names, |i| modes[i], data)
-    }
-
-    fn register(
-        names: &'static [&'static CStr],
-        mode: impl Fn(usize) -> u16,
-        data: Arc<T>,
-    ) -> Result<Self> {
         let data_ptr = (&*data as *const T).cast_mut().cast::<c_void>();
         let mut table = KVec::with_capacity(names.len(), GFP_KERNEL)?;
         for (i, name) in names.iter().enumerate() {
-            let mode = mode(i);
-            if mode & !0o666 != 0 || mode == 0 || name.is_empty() {
+            if name.is_empty() {
                 return Err(EINVAL);
             }
             let entry = bindings::ctl_table {
                 procname: name.as_char_ptr(),
                 data: null_mut(),
                 maxlen: 0,
-                mode,
+                mode: MODE_RW,
                 proc_handler: Some(handler_trampoline::<T>),
                 extra1: data_ptr,
                 extra2: i as *mut c_void,

@@ -31,6 +31,12 @@ pub(crate) fn boot_ms() -> u64 {
     unsafe { bindings::netflow_ktime_get_boot_ms() }
 }
 
+/// Monotonic time, nanoseconds (for measuring how long something took).
+pub(crate) fn mono_ns() -> u64 {
+    // SAFETY: reads the clock; callable from any context.
+    unsafe { bindings::netflow_ktime_get_ns() }
+}
+
 /// Pages of RAM (for sizing the hash table like C ipt_NETFLOW).
 pub(crate) fn totalram_pages() -> u64 {
     // SAFETY: reads a counter; no preconditions.

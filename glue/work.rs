@@ -66,12 +66,6 @@ impl<T: Periodic> PeriodicWork<T> {
         // which cancels it.
         unsafe { bindings::netflow_queue_delayed_work(self.inner.work.get(), delay as _) };
     }
-
-    /// Runs the work as soon as possible (if it is already queued, earlier than planned).
-    pub(crate) fn kick(&self) {
-        // SAFETY: as in `schedule`.
-        unsafe { bindings::netflow_mod_delayed_work(self.inner.work.get(), 0) };
-    }
 }
 
 impl<T: Periodic> Drop for PeriodicWork<T> {

@@ -55,7 +55,10 @@ impl<T: Target> Registration<T> {
     /// module, and a module whose init then fails cannot drop it.
     pub(crate) fn new(name: &CStr, module: &'static ThisModule, data: Arc<T>) -> Result<Self> {
         let mut targets = KBox::new(
-            Targets([bindings::xt_target::default(), bindings::xt_target::default()]),
+            Targets([
+                bindings::xt_target::default(),
+                bindings::xt_target::default(),
+            ]),
             GFP_KERNEL,
         )?;
         for (target, family) in targets.0.iter_mut().zip(FAMILIES) {
@@ -68,7 +71,8 @@ impl<T: Target> Registration<T> {
             .map_err(|_| EBUSY)?;
         // SAFETY: `targets` is a valid array of `FAMILIES.len()` filled-in targets, boxed
         // so it stays put until `drop` unregisters it.
-        let ret = unsafe { bindings::xt_register_targets(targets.0.as_mut_ptr(), FAMILIES.len() as u32) };
+        let ret =
+            unsafe { bindings::xt_register_targets(targets.0.as_mut_ptr(), FAMILIES.len() as u32) };
         if let Err(e) = to_result(ret) {
             TARGET_DATA.store(null_mut(), Ordering::Release);
             return Err(e);
@@ -82,7 +86,9 @@ impl<T: Target> Drop for Registration<T> {
     fn drop(&mut self) {
         // SAFETY: registered in `new` (type invariant). No rule uses the target any more:
         // each rule holds a reference on the module, so it cannot be unloading otherwise.
-        unsafe { bindings::xt_unregister_targets(self.targets.0.as_mut_ptr(), FAMILIES.len() as u32) };
+        unsafe {
+            bindings::xt_unregister_targets(self.targets.0.as_mut_ptr(), FAMILIES.len() as u32)
+        };
         TARGET_DATA.store(null_mut(), Ordering::Release);
         let _ = &self.data;
     }

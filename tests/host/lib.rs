@@ -10,6 +10,7 @@ pub mod flow {
     pub mod aging;
     pub mod hash;
     pub mod key;
+    pub mod rate;
 }
 
 /// Encoders and the destination list.
@@ -27,4 +28,10 @@ pub mod export {
 #[path = "../../aggregation"]
 pub mod aggregation {
     pub mod rules;
+}
+
+/// Parsing of sysctl values.
+#[path = "../../sysctl"]
+pub mod sysctl {
+    pub mod number;
 }

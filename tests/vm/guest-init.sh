@@ -22,8 +22,10 @@ leaks=/sys/kernel/debug/kmemleak
 export NETFLOW_REPO NETFLOW_KDIR NETFLOW_OUT=/mnt
 export XTABLES_LIBDIR="$NETFLOW_REPO/userspace:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)"
 cd /tmp
-bash "$NETFLOW_SCRIPT" > /mnt/log 2>&1
+echo "[guest] $(cut -d" " -f1 /proc/uptime)s: running $NETFLOW_SCRIPT" > /mnt/log
+bash "$NETFLOW_SCRIPT" >> /mnt/log 2>&1
 echo $? > /mnt/rc
+echo "[guest] $(cut -d" " -f1 /proc/uptime)s: done, exit $(cat /mnt/rc)" >> /mnt/log
 
 if [ -w $leaks ]; then
 	# Objects must be unreferenced for a while before kmemleak reports them.

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! `/proc/net/stat/ipt_netflow_snmp`: `name value` lines for the SNMP agent.
+
+use crate::engine::Netflow;
+use crate::flow::rate::metric_x100;
+use crate::flow::stats::Stat;
+use crate::glue::proc::{ProcShow, SeqFile};
+use core::fmt::{self, Write};
+use core::sync::atomic::Ordering::Relaxed;
+use kernel::prelude::*;
+use kernel::sync::Arc;
+
+/// The SNMP file.
+pub(crate) struct SnmpFile(pub(crate) Arc<Netflow>);
+
+impl ProcShow for SnmpFile {
+    fn show(&self, m: &mut SeqFile<'_>) -> Result {
+        write_snmp(&self.0, m).map_err(|_| EINVAL)
+    }
+}
+
+fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
+    let t = n.flows.totals();
+    let v = |s: Stat| t[s as usize];
+    let (out_packets, out_bytes) = n.flows.released_traffic();
+    let active = n.flows.active();
+    let e = &n.export_stats;
+    let metric = metric_x100(v(Stat::Searched), v(Stat::Found), v(Stat::New));
+    let rates = n.rates.lock();
+    let line = |m: &mut dyn Write, name: &str, value: u64| writeln!(m, "{:<12} {}", name, value);
+    line(m, "inBitRate", rates.bits.per_sec)?;
+    line(m, "inPacketRate", rates.packets.per_sec)?;
+    line(m, "inFlows", v(Stat::New))?;
+    line(m, "inPackets", v(Stat::Packets))?;
+    line(m, "inBytes", v(Stat::Bytes))?;
+    writeln!(
+        m,
+        "{:<12} {}.{:02}",
+        "hashMetric",
+        metric / 100,
+        metric % 100
+    )?;
+    let hash_memory =
+        active * n.flows.flow_size() as u64 + n.flows.buckets() as u64 * size_of::<usize>() as u64;
+    line(m, "hashMemory", hash_memory)?;
+    line(m, "hashFlows", active)?;
+    line(
+        m,
+        "hashPackets",
+        (v(Stat::Packets) - v(Stat::DropPackets)).saturating_sub(out_packets),
+    )?;
+    line(
+        m,
+        "hashBytes",
+        (v(Stat::Bytes) - v(Stat::DropBytes)).saturating_sub(out_bytes),
+    )?;
+    line(m, "dropPackets", v(Stat::DropPackets))?;
+    line(m, "dropBytes", v(Stat::DropBytes))?;
+    line(m, "outByteRate", rates.export_bytes.per_sec)?;
+    line(m, "outFlows", e.flows.load(Relaxed))?;
+    line(m, "outPackets", e.pdus.load(Relaxed))?;
+    line(m, "outBytes", e.bytes.load(Relaxed))?;
+    line(m, "lostFlows", e.lost_flows.load(Relaxed))?;
+    line(m, "lostPackets", e.lost_packets.load(Relaxed))?;
+    line(m, "lostBytes", e.lost_bytes.load(Relaxed))?;
+    line(m, "errTotal", e.errors.load(Relaxed))?;
+    for (i, (cpu, rate)) in n
+        .flows
+        .stats()
+        .iter()
+        .zip(rates.cpu_packets.iter())
+        .enumerate()
+    {
+        let c = |s: Stat| cpu[s as usize].get();
+        let metric = metric_x100(c(Stat::Searched), c(Stat::Found), c(Stat::New));
+        writeln!(
+            m,
+            "cpu{} {} {} {} {} {}.{:02} {} {} {} {} {} {}",
+            i,
+            rate.per_sec,
+            c(Stat::New),
+            c(Stat::Packets),
+            c(Stat::Bytes),
+            metric / 100,
+            metric % 100,
+            c(Stat::DropPackets),
+            c(Stat::DropBytes),
+            c(Stat::Trunc),
+            c(Stat::Frag),
+            c(Stat::AllocErr),
+            c(Stat::MaxflowsErr)
+        )?;
+    }
+    drop(rates);
+    let exporter = n.exporter.lock();
+    let mut peak_max = 0;
+    for (i, c) in exporter.collectors().iter().enumerate() {
+        let s = c.stats();
+        peak_max = peak_max.max(s.peak);
+        writeln!(
+            m,
+            "sock{} {} {} {} {} {} {} {} {} {}",
+            i,
+            s.destination,
+            u32::from(s.connected),
+            s.err_connect,
+            s.err_sndbuf,
+            s.err_cberr,
+            s.err_other,
+            s.sndbuf,
+            s.filled,
+            s.peak
+        )?;
+    }
+    writeln!(m, "sndbufPeak   {}", peak_max)
+}
