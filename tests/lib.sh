@@ -6,13 +6,17 @@ KO=$REPO/ipt_NETFLOW.ko
 PROC=/proc/net/stat/ipt_netflow
 failures=0
 
-log() { echo "== $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-ok() { echo "ok: $*"; }
+# Seconds since boot, to see where a slow test spends its time.
+up() { local u _; read -r u _ </proc/uptime; echo "$u"; }
+log() { echo "== [$(up)] $*"; }
+fail() { echo "FAIL [$(up)]: $*"; failures=$((failures + 1)); }
+ok() { echo "ok [$(up)]: $*"; }
 # check DESCRIPTION COMMAND...: passes when the command succeeds.
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 # check_eq DESCRIPTION GOT WANT
 check_eq() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', want '$3'"; fi; }
+# check_match DESCRIPTION STRING REGEX (bash ERE; no subprocess, which is slow in the VM)
+check_match() { if [[ $2 =~ $3 ]]; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi; }
 # check_ge DESCRIPTION GOT MIN
 check_ge() { if [ "$2" -ge "$3" ] 2>/dev/null; then ok "$1 ($2 >= $3)"; else fail "$1: got '$2', want >= $3"; fi; }
 finish() {
@@ -69,3 +73,8 @@ nfdump_csv() { nfdump -q -R "$1" -o csv 2>/dev/null | grep -E '^[0-9]{4}-'; }
 nfdump_col() { nfdump -R "$1" -o csv 2>/dev/null | head -1 | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 # Sum of column NAME over all flows in DIR.
 nfdump_sum() { local c; c=$(nfdump_col "$1" "$2"); nfdump_csv "$1" | awk -F, -v c="$c" '{ s += $c } END { print s + 0 }'; }
+
+# A UDP sink on PORT in namespace NS, so test traffic draws no ICMP errors.
+start_sink() { ip netns exec "$1" socat -u "UDP-RECV:$2,reuseaddr" /dev/null & }
+# Value of a field in /proc/net/stat/ipt_netflow: proc_field REGEX (first capture group).
+proc_field() { sed -nE "s/$1/\1/p" $PROC | head -1; }

@@ -8,6 +8,7 @@ start_nfcapd $nf
 load protocol=5 inactive_timeout=2 active_timeout=60
 make_router
 iptables -A FORWARD -j NETFLOW
+start_sink ns2 9000
 ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" 10.2.0.2 9000 200 5 100
 sleep 5
 pkts=$(rule_pkts iptables FORWARD)

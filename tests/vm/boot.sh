@@ -23,7 +23,7 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	-device virtio-9p-pci,fsdev=root,mount_tag=/dev/root \
 	-fsdev local,id=out,path="$outdir",security_model=none \
 	-device virtio-9p-pci,fsdev=out,mount_tag=results \
-	-append "root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=524288 ro \
+	-append "root=/dev/root rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose ro \
 console=ttyS0 acpi=noirq panic=-1 init=$here/guest-init.sh \
 NETFLOW_REPO=$repo NETFLOW_KDIR=$kdir NETFLOW_SCRIPT=$script" \
 	</dev/null

@@ -11,6 +11,7 @@ mount -t debugfs debugfs /sys/kernel/debug
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs shm /dev/shm
+ln -s /proc/self/fd /dev/fd
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results /mnt
 mkdir -p /run/netns /tmp/var
 ip link set lo up
