@@ -113,6 +113,7 @@ impl kernel::Module for IptNetflow {
         let collectors = Collectors::open(&dests, p.sndbuf)?;
         let mut exporter = Exporter::new(protocol, p.engine_id, collectors);
         exporter.set_template_rates(p.refresh_rate, p.timeout_rate);
+        exporter.set_debug(p.debug);
         let settings = FlowSettings {
             inactive_timeout: AtomicU64::new(p.inactive_timeout.into()),
             active_timeout: AtomicU64::new(p.active_timeout.into()),

@@ -5,7 +5,9 @@
 use super::collectors::Collectors;
 use super::pdu::{Clock, PduWriter, Protocol, Push};
 use super::record::FlowRecord;
+use crate::glue::ratelimit::debug_allowed;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::prelude::*;
 
 /// Export counters, read by /proc while the exporter runs.
 #[derive(Default)]
@@ -40,6 +42,8 @@ pub(crate) struct Exporter {
     engine_id: u32,
     collectors: Collectors,
     pending: Pending,
+    /// Debug level: 1 send errors, 2 every PDU, 3 every flow (rate-limited).
+    debug: u32,
 }
 
 impl Exporter {
@@ -50,6 +54,7 @@ impl Exporter {
             engine_id,
             collectors,
             pending: Pending::default(),
+            debug: 0,
         }
     }
 
@@ -69,6 +74,11 @@ impl Exporter {
         self.writer.set_template_rates(refresh_rate, timeout_rate);
     }
 
+    /// Sets the debug level (0..3).
+    pub(crate) fn set_debug(&mut self, level: u32) {
+        self.debug = level;
+    }
+
     /// Replaces the collectors (send the PDU being filled first); returns the old ones.
     pub(crate) fn set_collectors(&mut self, collectors: Collectors) -> Collectors {
         core::mem::replace(&mut self.collectors, collectors)
@@ -86,6 +96,23 @@ impl Exporter {
 
     /// Adds a flow, sending the PDU whenever it is full.
     pub(crate) fn export(&mut self, rec: &FlowRecord, clock: &Clock, stats: &ExportStats) {
+        if self.debug >= 3 && debug_allowed() {
+            let k = &rec.key;
+            pr_info!(
+                "flow: proto {} {:?} {}:{} -> {}:{} in {} out {}, {} packets, {} bytes, end {:?}\n",
+                k.protocol,
+                k.family,
+                IpText(k, true),
+                k.src_port,
+                IpText(k, false),
+                k.dst_port,
+                k.in_if,
+                rec.out_if,
+                rec.packets,
+                rec.bytes,
+                rec.end_reason
+            );
+        }
         // A record that does not fit even an empty PDU cannot happen; bound the loop anyway.
         for _ in 0..8 {
             match self.writer.push(rec, clock) {
@@ -116,6 +143,15 @@ impl Exporter {
             return;
         };
         let failed = self.collectors.send(pdu);
+        if (self.debug >= 2 || (self.debug >= 1 && failed > 0)) && debug_allowed() {
+            pr_info!(
+                "PDU of {} bytes, {} flows: sent to {} of {} collectors\n",
+                pdu.len(),
+                pending.flows,
+                self.collectors.len() - failed,
+                self.collectors.len()
+            );
+        }
         if failed < self.collectors.len() {
             stats.pdus.fetch_add(1, Relaxed);
             stats.bytes.fetch_add(pdu.len() as u64, Relaxed);
@@ -125,6 +161,19 @@ impl Exporter {
             stats.lost_flows.fetch_add(pending.flows, Relaxed);
             stats.lost_packets.fetch_add(pending.packets, Relaxed);
             stats.lost_bytes.fetch_add(pending.bytes, Relaxed);
+        }
+    }
+}
+
+/// A flow's source (`true`) or destination address, for debug messages.
+struct IpText<'a>(&'a crate::flow::key::FlowKey, bool);
+
+impl core::fmt::Display for IpText<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let a = if self.1 { &self.0.src } else { &self.0.dst };
+        match self.0.family {
+            crate::flow::key::Family::V4 => write!(f, "{}", core::net::Ipv4Addr::new(a[0], a[1], a[2], a[3])),
+            crate::flow::key::Family::V6 => write!(f, "[{}]", core::net::Ipv6Addr::from(*a)),
         }
     }
 }

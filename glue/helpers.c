@@ -11,6 +11,7 @@
 #include <linux/jiffies.h>
 #include <linux/timekeeping.h>
 #include <linux/mm.h>
+#include <linux/ratelimit.h>
 #include "bindings.h"
 
 void netflow_rcu_read_lock(void) { rcu_read_lock(); }
@@ -32,7 +33,7 @@ int netflow_next_possible_cpu(int cpu)
 struct kmem_cache *netflow_kmem_cache_create(const char *name, unsigned int size,
 					     unsigned int align)
 {
-	return kmem_cache_create(name, size, align, 0, NULL);
+	return kmem_cache_create(name, size, align, SLAB_NO_MERGE, NULL);
 }
 
 void *netflow_kmem_cache_alloc_atomic(struct kmem_cache *cache)
@@ -64,3 +65,7 @@ int netflow_sock_min_sndbuf(void) { return SOCK_MIN_SNDBUF; }
 
 /* glue/proc.rs */
 bool netflow_seq_has_overflowed(struct seq_file *m) { return seq_has_overflowed(m); }
+
+/* Debug messages: at most 10 every 5 seconds, so debug on a busy box cannot lock it up. */
+static DEFINE_RATELIMIT_STATE(netflow_debug_rs, 5 * HZ, 10);
+bool netflow_debug_ratelimit(void) { return __ratelimit(&netflow_debug_rs); }

@@ -30,6 +30,7 @@ unsigned long long netflow_ktime_get_real_ms(void);
 unsigned long long netflow_ktime_get_boot_ms(void);
 unsigned long long netflow_ktime_get_ns(void);
 unsigned long netflow_totalram_pages(void);
+bool netflow_debug_ratelimit(void);
 
 /* glue/udp.rs */
 struct sock;

@@ -12,6 +12,7 @@ pub(crate) mod params;
 pub(crate) mod percpu;
 pub(crate) mod proc;
 pub(crate) mod random;
+pub(crate) mod ratelimit;
 pub(crate) mod rcu;
 pub(crate) mod rcu_box;
 pub(crate) mod rcu_table;

@@ -144,7 +144,11 @@ impl SysctlHandler for Settings {
         match entry {
             Entry::ActiveTimeout => store(&s.active_timeout, number(index, value, 1, 1 << 31)?),
             Entry::InactiveTimeout => store(&s.inactive_timeout, number(index, value, 1, 1 << 31)?),
-            Entry::Debug => store32(&n.debug, number(index, value, 0, 3)?),
+            Entry::Debug => {
+                let level = number(index, value, 0, 3)?;
+                store32(&n.debug, level);
+                n.exporter.lock().set_debug(level as u32);
+            }
             Entry::Maxflows => store(&s.maxflows, number(index, value, 0, u64::from(u32::MAX))?),
             Entry::Hashsize => {
                 let buckets = number(index, value, MIN_HASHSIZE, MAX_HASHSIZE)?;

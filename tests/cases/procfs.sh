@@ -43,6 +43,9 @@ check_eq "Total: new flows = maxflows" "$new" 100
 check_eq "Total: found + new + dropped = packets" "$((found + new + dpkts))" "$pkts"
 check_eq "Total: maxflows drops = packets of refused flows" "$maxerr" "$dpkts"
 check_eq "Total: drops provoked (50 refused flows x 2)" "$dpkts" 100
+slab=$(grep '^ipt_netflow ' /proc/slabinfo)
+log "slabinfo: $slab"
+check_match "flows live in their own slab cache" "$slab" '^ipt_netflow +[0-9]+ +[0-9]+ +[0-9]+ '
 check_eq "cpu rows" "$(echo "$stat" | grep -cE '^cpu[0-9]+ ')" "$(grep -c ^processor /proc/cpuinfo)"
 check_match "sock0 line" "$(line '^sock0:')" '^sock0: 127\.0\.0\.1:2055, sndbuf [0-9]+, filled [0-9]+, peak [0-9]+; err: sndbuf reached 0, connect 0, cberr 0, other 0$'
 # Each packet's destination address and port matched once: 300 uses of each rule.

@@ -141,6 +141,12 @@ check_eq "no sequence failures" "$(nfdump -R $nf9 -I | awk -F: '/Sequence failur
 log "debug and scan-min"
 for v in 0 1 2 3; do sysctl -qw net.netflow.debug=$v; done
 check_eq "debug reads back" "$(get debug)" 3
+dmesg -C
+send 2 1 10 40000
+sysctl -qw net.netflow.flush=1
+msgs=$(dmesg)
+check_match "debug=3 logs each flow" "$msgs" 'flow: proto 17 V4 10\.1\.0\.2:40000 -> 10\.2\.0\.2:9000'
+check_match "debug=3 logs each PDU" "$msgs" 'PDU of [0-9]+ bytes, 2 flows: sent to 1 of 1 collectors'
 refuse debug 4 -1 x
 sysctl -qw net.netflow.debug=0
 sysctl -qw net.netflow.scan-min=5
