@@ -26,6 +26,16 @@ finish() {
 
 load() { insmod "$KO" "$@"; }
 unload() { rmmod ipt_NETFLOW; }
+# nf_tables drops its reference on the target from a work item after the commit:
+# rmmod right after deleting nft rules may find the module still in use for a moment.
+unload_wait() {
+	local n
+	for n in $(seq 1 50); do
+		rmmod ipt_NETFLOW 2>/dev/null && return 0
+		sleep 0.1
+	done
+	rmmod ipt_NETFLOW
+}
 
 # Packet counter of the first rule with target NETFLOW in CHAIN: rule_pkts TOOL CHAIN
 rule_pkts() { "$1" -w -L "$2" -v -n -x | awk '$3 == "NETFLOW" { print $1; exit }'; }
