@@ -6,7 +6,7 @@
 
 nf=/tmp/nfa
 start_nfcapd $nf
-load protocol=9 inactive_timeout=30
+load protocol=9 inactive_timeout=300
 make_router
 start_sink ns2 9000
 ip netns exec ns2 socat -u "UDP6-RECV:9000,reuseaddr" /dev/null &
