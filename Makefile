@@ -5,6 +5,7 @@
 #   make CLIPPY=1        the same, with the kernel's clippy lints
 #   make test            everything, from a fresh machine: test kernel, host tests, VM tests
 #   make demo            boot the test kernel, load the module, show it working
+#   make bench           packet-path benchmark (pktgen, benchmark kernel), table + plot
 #   make host-test       the pure-logic tests on the host (cargo test)
 #   make fmt / fmt-check rustfmt with the kernel's config
 
@@ -15,7 +16,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM))
 
 RUST_SOURCES = $(shell find . -name '*.rs' -not -path './tests/host/target/*' -not -name '*_generated.rs')
 
-.PHONY: all module userspace install clean test demo host-test fmt fmt-check
+.PHONY: all module userspace install clean test demo bench host-test fmt fmt-check
 
 all: module userspace
 
@@ -43,6 +44,9 @@ test:
 
 demo:
 	tests/demo.sh
+
+bench:
+	tests/bench/run.sh
 
 fmt:
 	rustfmt --edition 2021 --config-path $(KDIR)/.rustfmt.toml $(RUST_SOURCES)

@@ -8,7 +8,7 @@ BINDGEN_VERSION=0.73.2   # TOOLCHAIN.md: measured to work with 6.12 + rustc 1.95
 PKGS=(
 	linux-source-6.12 xz-utils make flex bison bc cpio kmod libelf-dev libssl-dev
 	clang lld llvm libclang-dev
-	qemu-system-x86
+	qemu-system-x86 rsync
 	iptables libxtables-dev pkg-config iproute2 nftables iputils-ping socat
 	nfdump tshark python3
 )

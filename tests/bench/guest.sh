@@ -1,0 +1,135 @@
+# Benchmark, inside the VM. pktgen sends 64-byte UDP from pg0 (root namespace) to pg1 in
+# namespace "dut", which routes it to a dummy device: every packet crosses dut's FORWARD
+# chain. Each point: packets/s seen by dut over a fixed packet count, repeated.
+set -u
+REPO=$NETFLOW_REPO
+KO=$REPO/out/bench-build/ipt_NETFLOW.ko
+OUT=/mnt/results.json
+PROC=/proc/net/stat/ipt_netflow
+REPEAT=${REPEAT:-3}
+COUNT=${COUNT:-200000}
+up() { local u _; read -r u _ </proc/uptime; echo "$u"; }
+say() { echo "[$(up)] $*"; }
+
+insmod "$NETFLOW_KDIR/net/core/pktgen.ko"
+ip netns add dut
+ip link add pg0 type veth peer name pg1 netns dut
+ip link set pg0 up
+ip -n dut link set lo up
+ip -n dut link set pg1 up
+ip -n dut addr add 10.0.0.1/24 dev pg1
+ip -n dut link add sink0 type dummy
+ip -n dut link set sink0 up
+ip -n dut route add 10.9.0.0/16 dev sink0
+ip netns exec dut sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.pg1.rp_filter=0
+dmac=$(ip -n dut link show pg1 | awk '/link\/ether/ { print $2 }')
+dut_ipt() { ip netns exec dut iptables-legacy -w "$@"; }
+dut_ipt -F FORWARD
+
+pg() { echo "$2" > "/proc/net/pktgen/$1"; }
+pg kpktgend_0 rem_device_all
+pg kpktgend_0 "add_device pg0"
+pg pg0 "pkt_size 60"
+pg pg0 "dst_mac $dmac"
+pg pg0 "src_min 10.0.0.2"
+pg pg0 "src_max 10.0.0.2"
+pg pg0 "delay 0"
+pg pg0 "clone_skb 0"
+
+# flows F: destination addresses x source ports, coprime range sizes, so pktgen's two
+# sequential counters walk every pair (period = product).
+set_flows() {
+	local ips ports
+	case $1 in
+	1) ips=1 ports=1 ;;
+	1000) ips=1 ports=1000 ;;
+	100000) ips=7 ports=14286 ;;
+	1000000) ips=17 ports=61681 ;;
+	esac
+	pg pg0 "dst_min 10.9.0.1"
+	pg pg0 "dst_max 10.9.0.$ips"
+	pg pg0 "udp_src_min 1"
+	pg pg0 "udp_src_max $ports"
+	pg pg0 "udp_dst_min 9"
+	pg pg0 "udp_dst_max 9"
+	echo $((ips * ports))
+}
+
+# Sends N packets; prints the packets/s dut received (FORWARD traffic seen / time).
+run() {
+	local n=$1 rx0 rx1 t0 t1
+	pg pg0 "count $n"
+	rx0=$(ip netns exec dut cat /sys/class/net/sink0/statistics/tx_packets)
+	t0=$(date +%s%N)
+	echo start > /proc/net/pktgen/pgctrl
+	t1=$(date +%s%N)
+	rx1=$(ip netns exec dut cat /sys/class/net/sink0/statistics/tx_packets)
+	echo $(( (rx1 - rx0) * 1000000000 / (t1 - t0) ))
+}
+
+setup() {
+	dut_ipt -F FORWARD
+	lsmod | grep -q '^ipt_NETFLOW ' && rmmod ipt_NETFLOW
+	case $1 in
+	none) ;;
+	noop) dut_ipt -A FORWARD ;;
+	netflow)
+		insmod "$KO" hashsize=${2:-0} inactive_timeout=${3:-1800} active_timeout=1800 destination=127.0.0.1:2055
+		dut_ipt -A FORWARD -j NETFLOW ;;
+	esac
+}
+
+echo "[" > $OUT
+first=1
+emit() {
+	[ $first = 1 ] || echo "," >> $OUT
+	first=0
+	echo "$1" >> $OUT
+}
+
+for flows in 1 1000 100000 1000000; do
+	f=$(set_flows $flows)
+	for cfg in none noop netflow; do
+		setup $cfg 1048576
+		# Warm-up creates the flows (and caches); measured runs then hit existing flows.
+		warm=$COUNT; [ "$f" -gt "$warm" ] && warm=$f
+		run $warm >/dev/null
+		results=""
+		for r in $(seq 1 "$REPEAT"); do
+			results="$results $(run $COUNT)"
+		done
+		say "flows=$f $cfg pps:$results"
+		emit "{\"flows\": $f, \"config\": \"$cfg\", \"pps\": [$(echo $results | tr ' ' ',')]}"
+	done
+	if [ "$flows" = 1000000 ]; then
+		active=$(sed -nE 's/^Flows: active ([0-9]+) .*/\1/p' $PROC)
+		read -r objsize < <(awk '$1 == "ipt_netflow" { print $4 }' /proc/slabinfo)
+		slab_kb=$(awk '$1 == "ipt_netflow" { print $3 * $4 / 1024 }' /proc/slabinfo)
+		hash=$(sed -nE 's/^Hash: size ([0-9]+) .*/\1/p' $PROC)
+		say "1M flows: active $active, slab object $objsize B, hash $hash buckets"
+		emit "{\"memory\": {\"flows\": $active, \"slab_object_bytes\": $objsize, \"slab_kb\": $slab_kb, \"hash_buckets\": $hash, \"hash_bytes\": $((hash * 8))}}"
+	fi
+done
+
+# Export throughput: 1M flows expire every second and go to a local UDP sink, while
+# traffic runs; compare the packet rate with and without the exporter busy.
+socat -u UDP-RECV:2055 /dev/null &
+sink=$!
+setup netflow 1048576 1
+f=$(set_flows 1000000)
+run $f >/dev/null
+e0=$(sed -nE 's/^Export: .* Total [0-9]+ pkts, [0-9]+ MB, ([0-9]+) flows.*/\1/p' $PROC)
+t0=$(date +%s%N)
+busy=""
+for r in $(seq 1 "$REPEAT"); do busy="$busy $(run $COUNT)"; done
+sleep 2
+e1=$(sed -nE 's/^Export: .* Total [0-9]+ pkts, [0-9]+ MB, ([0-9]+) flows.*/\1/p' $PROC)
+t1=$(date +%s%N)
+export_fps=$(( (e1 - e0) * 1000000000 / (t1 - t0) ))
+say "export: $export_fps flows/s; pps while exporting:$busy"
+emit "{\"export\": {\"flows_per_sec\": $export_fps, \"pps_while_exporting\": [$(echo $busy | tr ' ' ',')]}}"
+kill $sink
+echo "]" >> $OUT
+dut_ipt -F FORWARD
+rmmod ipt_NETFLOW
+cat $PROC 2>/dev/null || true
