@@ -63,6 +63,8 @@ sysctl -qw net.netflow.flush=1
 sysctl -qw net.netflow.maxflows=0
 
 log "hashsize: live rehash under traffic, nothing lost"
+# Long timeouts: on a loaded host the senders below may take minutes.
+sysctl -qw net.netflow.inactive_timeout=3000
 send 300 1 10 33000
 before=$(active)
 ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" 10.2.0.2 9000 300 20 10 33000 >/dev/null &
@@ -81,6 +83,7 @@ dpkts=$(proc_field '^Total .*drop: ([0-9]+), .*')
 check_eq "every packet found, created or (earlier, maxflows) dropped" "$((found + new + dpkts))" "$tpkts"
 refuse hashsize 255 0 -5 abc 99999999999999
 sysctl -qw net.netflow.flush=1
+sysctl -qw net.netflow.inactive_timeout=30
 
 log "aggregation"
 sysctl -qw net.netflow.aggregation=10.2.0.0/16=8
