@@ -1,7 +1,7 @@
 # Flow accounting end to end (NetFlow v9 to nfcapd): IPv4 and IPv6 flows are exact; two
 # CPUs hitting the same flows at once lose no counts; aggregation merges flows; fragments
 # are accounted (non-first fragments with ports 0) and counted.
-# timeout: 600
+# timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
 
 nf=/tmp/nfa
