@@ -80,7 +80,9 @@ impl Exporter {
     }
 
     /// Replaces the collectors (send the PDU being filled first); returns the old ones.
+    /// The next PDU carries the templates: the new collectors have not seen them.
     pub(crate) fn set_collectors(&mut self, collectors: Collectors) -> Collectors {
+        self.writer.resend_templates();
         core::mem::replace(&mut self.collectors, collectors)
     }
 

@@ -62,11 +62,11 @@ make_router() {
 }
 del_router() { ip netns del ns1 2>/dev/null; ip netns del ns2 2>/dev/null; true; }
 
-# Collector: nfcapd on 127.0.0.1:PORT writing into DIR (default port 2055).
+# Collector: nfcapd on ADDR:PORT writing into DIR (default 127.0.0.1:2055).
 start_nfcapd() {
-	local dir=$1 port=${2:-2055}
+	local dir=$1 port=${2:-2055} addr=${3:-127.0.0.1}
 	mkdir -p "$dir"
-	nfcapd -w "$dir" -b 127.0.0.1 -p "$port" >"$dir.log" 2>&1 &
+	nfcapd -w "$dir" -b "$addr" -p "$port" >"$dir.log" 2>&1 &
 	echo $! >"$dir.pid"
 	sleep 1
 }

@@ -1,0 +1,138 @@
+# Collectors: two destinations get identical flow sets, and 10k+ flows are conserved
+# (exported packets and bytes = rule counters); a new destination gets the templates;
+# an absent collector (ICMP port unreachable) is counted as cberr, costs no accounting,
+# and export resumes when it is back; a tiny send buffer with a burst counts
+# "sndbuf reached" and lost flows, and raising it recovers.
+# timeout: 900
+. "$NETFLOW_REPO/tests/lib.sh"
+
+flowsum() { python3 "$REPO/tests/tools/flowsum.py" "$@"; }
+send() { ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" 10.2.0.2 9000 "$@" >/dev/null; }
+seqfail() { nfdump -R "$1" -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }'; }
+# Export line: total flows, errors (PDUs no collector took), lost flows.
+export_flows() { proc_field '^Export: .*pkts, [0-9]+ MB, ([0-9]+) flows; .*'; }
+export_errors() { proc_field '^Export: .*; Errors ([0-9]+) pkts; .*'; }
+export_lost_flows() { proc_field '^Export: .*Traffic lost [0-9]+ pkts, [0-9]+ Kbytes, ([0-9]+) flows\.$'; }
+# A counter of the sockN line: sock_err N NAME (sndbuf reached, connect, cberr, other)
+sock_err() { proc_field "^sock$1: .* $2 ([0-9]+)(,.*)?$"; }
+traffic_pkts() { proc_field '^Total .*traffic: ([0-9]+), .*'; }
+show() { grep -E '^(Flows|Total|Export|sock)' $PROC | sed 's/^/    /'; }
+
+# Big socket buffers for the collectors: a flush of 10k flows is one burst.
+sysctl -qw net.core.rmem_default=16777216 net.core.rmem_max=16777216
+nfa=/tmp/nfa nfb=/tmp/nfb
+start_nfcapd $nfa 2055 127.0.0.1
+start_nfcapd $nfb 2056 127.0.0.2
+load protocol=10 destination=127.0.0.1:2055,127.0.0.2:2056 inactive_timeout=300 active_timeout=600
+make_router
+iptables -A FORWARD -j NETFLOW
+# ns2 drops the test traffic silently (no sink per port, no ICMP errors).
+ip netns exec ns2 iptables -A INPUT -p udp -j DROP
+
+log "two collectors, 10500 flows"
+ip netns exec ns1 python3 "$REPO/tests/tools/udp_ports.py" 10.2.0.2 20000 10500 40 9999
+log "sent"
+pkts=$(rule_pkts iptables FORWARD) bytes=$(rule_bytes iptables FORWARD)
+sysctl -qw net.netflow.flush=1
+show
+check_eq "module: 10500 flows exported" "$(export_flows)" 10500
+check_eq "module: no export errors" "$(export_errors)" 0
+check_eq "module: no flow lost" "$(export_lost_flows)" 0
+check_match "sock0: no error" "$(grep '^sock0:' $PROC)" '^sock0: 127\.0\.0\.1:2055, .*; err: sndbuf reached 0, connect 0, cberr 0, other 0$'
+check_match "sock1: no error" "$(grep '^sock1:' $PROC)" '^sock1: 127\.0\.0\.2:2056, .*; err: sndbuf reached 0, connect 0, cberr 0, other 0$'
+sleep 2
+stop_nfcapd $nfa
+stop_nfcapd $nfb
+log "rule counter: $pkts packets, $bytes bytes"
+# One line per record: protocol, addresses, ports, packets, bytes.
+records() { timeout 300 nfdump -q -N -R "$1" -o 'fmt:%pr %sa %da %sp %dp %pkt %byt' | awk '{ $1 = $1; print }' | sort; }
+records $nfa >/tmp/a.flows
+log "collector A read"
+records $nfb >/tmp/b.flows
+log "collector B read"
+check_eq "collector A: 10500 flows" "$(wc -l </tmp/a.flows)" 10500
+check_eq "collector A: packets = rule counter" "$(awk '{ s += $6 } END { print s }' /tmp/a.flows)" "$pkts"
+check_eq "collector A: bytes = rule counter" "$(awk '{ s += $7 } END { print s }' /tmp/a.flows)" "$bytes"
+check_eq "collector B got the identical flow set" "$(cmp -s /tmp/a.flows /tmp/b.flows && echo same)" same
+check_eq "collector A: sequence failures" "$(seqfail $nfa)" 0
+check_eq "collector B: sequence failures" "$(seqfail $nfb)" 0
+
+log "a new destination gets the templates with its first PDU"
+nfc=/tmp/nfc
+start_nfcapd $nfc 2057
+sysctl -qw net.netflow.destination=127.0.0.1:2057
+send 20 1 40 40000
+sysctl -qw net.netflow.flush=1
+sleep 1
+stop_nfcapd $nfc
+check_eq "new collector decoded all 20 flows" "$(flowsum nfdump $nfc | wc -l)" 20
+
+log "collector absent: ICMP port unreachable is counted, nothing else changes"
+sysctl -qw net.netflow.protocol=5
+iptables -Z FORWARD
+t0=$(traffic_pkts) f0=$(export_flows)
+for i in 1 2 3; do
+	send 40 1 40 $((41000 + 100 * i))
+	sysctl -qw net.netflow.flush=1
+done
+show
+check_ge "sock0: cberr counted" "$(sock_err 0 cberr)" 1
+check_eq "sock0: no other error" "$(sock_err 0 other)" 0
+check_eq "accounting unaffected: traffic = rule counter" "$(($(traffic_pkts) - t0))" "$(rule_pkts iptables FORWARD)"
+check_eq "flows still exported (the module cannot know)" "$(($(export_flows) - f0))" 120
+log "collector back"
+start_nfcapd $nfc 2057
+send 30 2 40 42000
+sysctl -qw net.netflow.flush=1
+sleep 1
+stop_nfcapd $nfc
+check_eq "export resumed: the 30 flows sent since arrived" \
+	"$(flowsum nfdump $nfc | awk '$4 >= 42000 && $4 < 42030 && $6 == 2 { n++ } END { print n + 0 }')" 30
+
+log "tiny sndbuf: a collector whose address does not resolve holds every PDU sent"
+# 10.9.0.2 on a veth whose far end answers no ARP (yet): PDUs wait in the neighbour
+# queue, charged to the socket, so a minimal buffer fills after one or two.
+ip netns add ns9
+ip link add r9 type veth peer name e9 netns ns9
+ip addr add 10.9.0.1/24 dev r9
+ip link set r9 up
+ip -n ns9 link set e9 up
+ip -n ns9 link set lo up
+sysctl -qw net.netflow.sndbuf=1
+sysctl -qw net.netflow.destination=10.9.0.2:2055
+sndbuf=$(proc_field '^sock0: 10\.9\.0\.2:2055, sndbuf ([0-9]+), .*')
+check_match "sndbuf=1 clamps to the kernel's minimum" "$sndbuf" '^[1-9][0-9]{3}$'
+e0=$(export_errors) l0=$(export_lost_flows) f0=$(export_flows)
+send 300 1 40 43000
+sysctl -qw net.netflow.flush=1
+show
+check_ge "sock0: sndbuf reached counted" "$(sock_err 0 'sndbuf reached')" 1
+check_ge "export errors counted" "$(($(export_errors) - e0))" 1
+lost=$(($(export_lost_flows) - l0)) sent=$(($(export_flows) - f0))
+check_ge "lost flows counted" "$lost" 1
+check_eq "every flow exported or counted lost" "$((lost + sent))" 300
+log "raise sndbuf, the collector appears"
+sysctl -qw net.netflow.sndbuf=1048576
+check "sock0 sndbuf 1048576" grep -q '^sock0: 10\.9\.0\.2:2055, sndbuf 1048576,' $PROC
+nfd=/tmp/nfd
+mkdir -p $nfd
+ip -n ns9 addr add 10.9.0.2/24 dev e9
+ip netns exec ns9 nfcapd -w $nfd -b 10.9.0.2 -p 2055 >$nfd.log 2>&1 &
+nfd_pid=$!
+# The failed neighbour entry is retried on the next packet; give nfcapd time to start.
+sleep 4
+sb0=$(sock_err 0 'sndbuf reached') e0=$(export_errors)
+send 100 1 40 44000
+sysctl -qw net.netflow.flush=1
+sleep 1
+show
+kill -TERM $nfd_pid; wait $nfd_pid; sleep 0.5
+check_eq "no sndbuf errors after raising it" "$(sock_err 0 'sndbuf reached')" "$sb0"
+check_eq "no export errors after raising it" "$(export_errors)" "$e0"
+check_eq "the 100 flows arrived" "$(flowsum nfdump $nfd | awk '$4 >= 44000 && $4 < 44100 { n++ } END { print n + 0 }')" 100
+
+iptables -F
+unload
+del_router
+ip netns del ns9
+finish
