@@ -172,7 +172,9 @@ impl core::fmt::Display for IpText<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let a = if self.1 { &self.0.src } else { &self.0.dst };
         match self.0.family {
-            crate::flow::key::Family::V4 => write!(f, "{}", core::net::Ipv4Addr::new(a[0], a[1], a[2], a[3])),
+            crate::flow::key::Family::V4 => {
+                write!(f, "{}", core::net::Ipv4Addr::new(a[0], a[1], a[2], a[3]))
+            }
             crate::flow::key::Family::V6 => write!(f, "[{}]", core::net::Ipv6Addr::from(*a)),
         }
     }

@@ -38,7 +38,11 @@ fuzz_target!(|data: &[u8]| {
     }
     let mut b = [0u8; 40];
     b[..k.len()].copy_from_slice(k);
-    let family = if b[38] & 1 == 0 { Family::V4 } else { Family::V6 };
+    let family = if b[38] & 1 == 0 {
+        Family::V4
+    } else {
+        Family::V6
+    };
     let mut key = FlowKey {
         src: b[0..16].try_into().unwrap(),
         dst: b[16..32].try_into().unwrap(),
@@ -54,9 +58,14 @@ fuzz_target!(|data: &[u8]| {
         key.dst[4..].fill(0);
     }
     let applied = rules.apply(&mut key);
-    for i in [applied.src_net, applied.dst_net, applied.src_port, applied.dst_port]
-        .into_iter()
-        .flatten()
+    for i in [
+        applied.src_net,
+        applied.dst_net,
+        applied.src_port,
+        applied.dst_port,
+    ]
+    .into_iter()
+    .flatten()
     {
         assert!(i < rules.len());
     }

@@ -26,7 +26,11 @@ impl PacketBytes for Split<'_> {
         }
         for (i, o) in out.iter_mut().enumerate() {
             let at = offset + i;
-            *o = if at < self.0.len() { self.0[at] } else { self.1[at - self.0.len()] };
+            *o = if at < self.0.len() {
+                self.0[at]
+            } else {
+                self.1[at - self.0.len()]
+            };
         }
         true
     }
@@ -34,7 +38,10 @@ impl PacketBytes for Split<'_> {
 
 fn well_formed(p: &Parsed) {
     match p.key.family {
-        Family::V4 => assert!(p.key.src[4..].iter().chain(&p.key.dst[4..]).all(|&b| b == 0)),
+        Family::V4 => assert!(p.key.src[4..]
+            .iter()
+            .chain(&p.key.dst[4..])
+            .all(|&b| b == 0)),
         Family::V6 => {}
     }
     if p.kind != ParseKind::Complete {
