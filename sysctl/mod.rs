@@ -78,9 +78,54 @@ const MAX_HASHSIZE: u64 = 1 << 26;
 /// The `net.netflow` table's handler.
 pub(crate) struct Settings(pub(crate) Arc<Netflow>);
 
+/// Most bytes of a refusal message shown: it may quote up to 1 KiB of garbage, and a line
+/// that long does not make it to the log.
+const MAX_SHOWN: usize = 200;
+
+/// Shows a message cut at [`MAX_SHOWN`] bytes (on a character boundary), with `...`.
+struct Clipped<'a>(fmt::Arguments<'a>);
+
+/// Passes on at most `left` bytes.
+struct Limit<'a, 'b> {
+    f: &'a mut fmt::Formatter<'b>,
+    left: usize,
+    clipped: bool,
+}
+
+impl Write for Limit<'_, '_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let mut end = s.len().min(self.left);
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        if end < s.len() {
+            self.clipped = true;
+            self.left = 0;
+        } else {
+            self.left -= end;
+        }
+        self.f.write_str(s.get(..end).unwrap_or(""))
+    }
+}
+
+impl fmt::Display for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut limit = Limit {
+            f,
+            left: MAX_SHOWN,
+            clipped: false,
+        };
+        limit.write_fmt(self.0)?;
+        if limit.clipped {
+            limit.f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
 /// Refuses a value: says why in dmesg, returns `EINVAL`.
 fn refuse(name: &CStr, why: fmt::Arguments<'_>) -> Error {
-    pr_warn!("net.netflow.{}: {}\n", name, why);
+    pr_warn!("net.netflow.{}: {}\n", name, Clipped(why));
     EINVAL
 }
 
