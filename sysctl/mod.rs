@@ -197,7 +197,17 @@ impl SysctlHandler for Settings {
             Entry::Maxflows => store(&s.maxflows, number(index, value, 0, u64::from(u32::MAX))?),
             Entry::Hashsize => {
                 let buckets = number(index, value, MIN_HASHSIZE, MAX_HASHSIZE)?;
-                n.flows.maintenance().resize(buckets as usize)?;
+                n.flows
+                    .maintenance()
+                    .resize(buckets as usize)
+                    .inspect_err(|e| {
+                        pr_warn!(
+                            "net.netflow.{}: resize to {} buckets failed: {:?}\n",
+                            name,
+                            buckets,
+                            e
+                        )
+                    })?;
                 pr_info!("hash table resized to {} buckets\n", n.flows.buckets());
             }
             Entry::Sndbuf => {
