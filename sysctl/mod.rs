@@ -3,6 +3,7 @@
 //! `net.netflow.*`: read and change the settings while running (names as C ipt_NETFLOW 2.x).
 //! A bad value is refused with `EINVAL`, a line in dmesg, and no change.
 
+pub mod clip;
 pub mod number;
 
 use crate::aggregation::rules;
@@ -11,6 +12,7 @@ use crate::export::collectors::Collectors;
 use crate::export::destination;
 use crate::export::pdu::Protocol;
 use crate::glue::sysctl::SysctlHandler;
+use clip::Clipped;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::c_str;
@@ -77,51 +79,6 @@ const MAX_HASHSIZE: u64 = 1 << 26;
 
 /// The `net.netflow` table's handler.
 pub(crate) struct Settings(pub(crate) Arc<Netflow>);
-
-/// Most bytes of a refusal message shown: it may quote up to 1 KiB of garbage, and a line
-/// that long does not make it to the log.
-const MAX_SHOWN: usize = 200;
-
-/// Shows a message cut at [`MAX_SHOWN`] bytes (on a character boundary), with `...`.
-struct Clipped<'a>(fmt::Arguments<'a>);
-
-/// Passes on at most `left` bytes.
-struct Limit<'a, 'b> {
-    f: &'a mut fmt::Formatter<'b>,
-    left: usize,
-    clipped: bool,
-}
-
-impl Write for Limit<'_, '_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut end = s.len().min(self.left);
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        if end < s.len() {
-            self.clipped = true;
-            self.left = 0;
-        } else {
-            self.left -= end;
-        }
-        self.f.write_str(s.get(..end).unwrap_or(""))
-    }
-}
-
-impl fmt::Display for Clipped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut limit = Limit {
-            f,
-            left: MAX_SHOWN,
-            clipped: false,
-        };
-        limit.write_fmt(self.0)?;
-        if limit.clipped {
-            limit.f.write_str("...")?;
-        }
-        Ok(())
-    }
-}
 
 /// Refuses a value: says why in dmesg, returns `EINVAL`.
 fn refuse(name: &CStr, why: fmt::Arguments<'_>) -> Error {
