@@ -4,7 +4,7 @@
 # short), fragments, zero-length and large payloads, unknown protocols, L3 garbage, and
 # GSO-sized TCP aggregates. No kernel report; trunc/frag count exactly what was sent;
 # every packet that hit a rule is accounted or counted as dropped.
-# timeout: 600
+# timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
 
 load inactive_timeout=5 active_timeout=60
@@ -59,12 +59,13 @@ log "GSO/GRO-sized TCP aggregates: bulk transfers over the veths"
 ip link set r1 gro on 2>/dev/null || true
 ip -n ns2 link set e2 gro on 2>/dev/null || true
 f4=$(rule_bytes iptables FORWARD) p4=$(rule_pkts iptables FORWARD)
-head -c 24M /dev/zero | ip netns exec ns1 socat -u - TCP:10.2.0.2:5001
-head -c 12M /dev/zero | ip netns exec ns1 socat -u - TCP6:[fd02::2]:5002
+# Small: TCP over veth is slow under TCG with KASAN; bounded in case it stalls.
+head -c 4M /dev/zero | timeout 150 ip netns exec ns1 socat -u - TCP:10.2.0.2:5001
+head -c 2M /dev/zero | timeout 100 ip netns exec ns1 socat -u - TCP6:[fd02::2]:5002
 sleep 1
 df=$(($(rule_bytes iptables FORWARD) - f4)) dp=$(($(rule_pkts iptables FORWARD) - p4))
 log "IPv4 FORWARD during the transfer: $dp packets, $df bytes"
-check_ge "bytes forwarded" "$df" $((24 << 20))
+check_ge "bytes forwarded" "$df" $((4 << 20))
 check_ge "average skb bigger than the MTU (GSO aggregates reached the target)" "$((df / (dp + 1)))" 1501
 check_conservation "bulk TCP"
 check "TCP flows in the table" grep -q "^Flows: active [1-9]" $PROC
