@@ -80,7 +80,8 @@ impl Exporter {
     }
 
     /// Replaces the collectors (send the PDU being filled first); returns the old ones.
-    /// The next PDU carries the templates: the new collectors have not seen them.
+    /// The next PDU carries the v9/IPFIX templates: the new collectors have never seen them
+    /// and could not decode a data record until the next refresh.
     pub(crate) fn set_collectors(&mut self, collectors: Collectors) -> Collectors {
         self.writer.resend_templates();
         core::mem::replace(&mut self.collectors, collectors)

@@ -54,7 +54,9 @@ struct Buckets<T> {
 
 impl<T> Buckets<T> {
     fn new(len: usize) -> Result<KBox<Self>> {
-        let mut heads = KVVec::with_capacity(len, GFP_KERNEL)?;
+        // A big array comes from vmalloc, whose failure would dump a stack trace: running
+        // out of memory for a resize is an error returned to the writer, not a kernel bug.
+        let mut heads = KVVec::with_capacity(len, GFP_KERNEL | __GFP_NOWARN)?;
         for _ in 0..len {
             heads.push(AtomicPtr::new(null_mut()), GFP_KERNEL)?;
         }

@@ -171,7 +171,10 @@ unsafe extern "C" fn handler_trampoline<T: SysctlHandler>(
     // only through this slice.
     let buffer = unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), *len) };
     let result = if write != 0 {
-        write_value(data, index, buffer, pos)
+        // SAFETY: `procname` of a registered entry is one of the 'static, NUL-terminated
+        // names given to `SysctlTable::new` (contract).
+        let name = unsafe { CStr::from_char_ptr((*ctl).procname) };
+        write_value(data, index, name, buffer, pos)
     } else {
         read_value(data, index, buffer, pos).map(|n| *len = n)
     };
@@ -207,6 +210,7 @@ fn read_value<T: SysctlHandler>(
 fn write_value<T: SysctlHandler>(
     data: &T,
     index: usize,
+    name: &CStr,
     buffer: &[u8],
     pos: &mut bindings::loff_t,
 ) -> Result {
@@ -219,10 +223,18 @@ fn write_value<T: SysctlHandler>(
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
     let value = &buffer[..end];
-    if value.len() > MAX_VALUE_LEN || value.contains(&0) {
-        return Err(EINVAL);
+    // Refused before the handler sees the value: say why, as the handler does.
+    let refuse = |why: &str| {
+        pr_warn!("net.netflow.{}: value refused: {}\n", name, why);
+        EINVAL
+    };
+    if value.len() > MAX_VALUE_LEN {
+        return Err(refuse("longer than 1023 bytes"));
     }
-    let value = core::str::from_utf8(value).map_err(|_| EINVAL)?;
+    if value.contains(&0) {
+        return Err(refuse("contains a NUL byte"));
+    }
+    let value = core::str::from_utf8(value).map_err(|_| refuse("not UTF-8"))?;
     data.write(index, value)?;
     // `buffer.len()` is below `KMALLOC_MAX_SIZE` (checked by the sysctl core).
     *pos += buffer.len() as bindings::loff_t;

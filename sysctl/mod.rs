@@ -3,6 +3,7 @@
 //! `net.netflow.*`: read and change the settings while running (names as C ipt_NETFLOW 2.x).
 //! A bad value is refused with `EINVAL`, a line in dmesg, and no change.
 
+pub mod clip;
 pub mod number;
 
 use crate::aggregation::rules;
@@ -11,6 +12,7 @@ use crate::export::collectors::Collectors;
 use crate::export::destination;
 use crate::export::pdu::Protocol;
 use crate::glue::sysctl::SysctlHandler;
+use clip::Clipped;
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 use kernel::c_str;
@@ -80,7 +82,7 @@ pub(crate) struct Settings(pub(crate) Arc<Netflow>);
 
 /// Refuses a value: says why in dmesg, returns `EINVAL`.
 fn refuse(name: &CStr, why: fmt::Arguments<'_>) -> Error {
-    pr_warn!("net.netflow.{}: {}\n", name, why);
+    pr_warn!("net.netflow.{}: {}\n", name, Clipped(why));
     EINVAL
 }
 
@@ -152,7 +154,17 @@ impl SysctlHandler for Settings {
             Entry::Maxflows => store(&s.maxflows, number(index, value, 0, u64::from(u32::MAX))?),
             Entry::Hashsize => {
                 let buckets = number(index, value, MIN_HASHSIZE, MAX_HASHSIZE)?;
-                n.flows.maintenance().resize(buckets as usize)?;
+                n.flows
+                    .maintenance()
+                    .resize(buckets as usize)
+                    .inspect_err(|e| {
+                        pr_warn!(
+                            "net.netflow.{}: resize to {} buckets failed: {:?}\n",
+                            name,
+                            buckets,
+                            e
+                        )
+                    })?;
                 pr_info!("hash table resized to {} buckets\n", n.flows.buckets());
             }
             Entry::Sndbuf => {

@@ -88,3 +88,43 @@ nfdump_sum() { local c; c=$(nfdump_col "$1" "$2"); nfdump_csv "$1" | awk -F, -v 
 start_sink() { ip netns exec "$1" socat -u "UDP-RECV:$2,reuseaddr" /dev/null & }
 # Value of a field in /proc/net/stat/ipt_netflow: proc_field REGEX (first capture group).
 proc_field() { sed -nE "s/$1/\1/p" $PROC | head -1; }
+
+# Reads the Total row of /proc/net/stat/ipt_netflow into t_search t_found t_new t_trunc
+# t_frag t_alloc t_maxflows t_pkts t_drop.
+read_total() {
+	local row re='^Total +[0-9]+; +([0-9]+) +([0-9]+) +([0-9]+) \[[0-9.]+\], +([0-9]+) +([0-9]+) +([0-9]+) +([0-9]+), traffic: ([0-9]+), [0-9]+ MB, drop: ([0-9]+), '
+	row=$(grep '^Total' $PROC)
+	[[ $row =~ $re ]] || { fail "Total row unreadable: $row"; return 1; }
+	t_search=${BASH_REMATCH[1]} t_found=${BASH_REMATCH[2]} t_new=${BASH_REMATCH[3]}
+	t_trunc=${BASH_REMATCH[4]} t_frag=${BASH_REMATCH[5]} t_alloc=${BASH_REMATCH[6]}
+	t_maxflows=${BASH_REMATCH[7]} t_pkts=${BASH_REMATCH[8]} t_drop=${BASH_REMATCH[9]}
+}
+# Sum of the packet counters of all NETFLOW rules of the filter tables, IPv4 and IPv6
+# (two commands: each is slow in the VM).
+rules_sum() {
+	{ iptables -w -L -v -n -x; ip6tables -w -L -v -n -x; } |
+		awk '$3 == "NETFLOW" { s += $1 } END { print s + 0 }'
+}
+# Conservation: every packet that hit a NETFLOW rule reached the target, and each was
+# either accounted (found or new flow) or counted as dropped. Reads the rule counters
+# before and after /proc until both agree; if stray packets (ND, late ICMP errors) keep
+# them moving, /proc must lie between the two readings.
+check_conservation() {
+	local what=$1 r1 r2 i
+	for i in 1 2 3 4 5; do
+		r1=$(rules_sum); read_total || return; r2=$(rules_sum)
+		[ "$r1" = "$r2" ] && break
+		sleep 1
+	done
+	if [ "$r1" = "$r2" ]; then
+		check_eq "$what: traffic packets = rule counters" "$t_pkts" "$r1"
+	elif [ "$r1" -le "$t_pkts" ] && [ "$t_pkts" -le "$r2" ]; then
+		ok "$what: traffic packets between two rule counter readings ($r1 <= $t_pkts <= $r2)"
+	else
+		fail "$what: traffic packets $t_pkts outside the rule counters read around it ($r1..$r2)"
+	fi
+	check_eq "$what: found + new + drop = traffic packets" "$((t_found + t_new + t_drop))" "$t_pkts"
+	if [ "$t_pkts" -lt "$r1" ] || [ "$t_pkts" -gt "$r2" ]; then
+		{ iptables -w -L -v -n -x; ip6tables -w -L -v -n -x; grep -E '^(Total|cpu)' $PROC; } | sed 's/^/    /'
+	fi
+}

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Every test, from a fresh Debian machine: installs what is missing, builds (once) the
 # debug test kernel, builds the module CLIPPY-clean and the extension, checks rustfmt,
-# runs the host tests (cargo test) and the VM tests (one VM per tests/cases/*.sh).
+# runs the host tests (cargo test), fuzzes the parsers for a bounded time
+# (tests/host/fuzz.sh, NETFLOW_FUZZ_SECS per target) and runs the VM tests (one VM per
+# tests/cases/*.sh).
 #   tests/run-all.sh [tests/cases/x.sh ...]     (default: all cases)
 # Last line: "N passed, N failed" over host and VM tests.
 set -euo pipefail
@@ -34,6 +36,15 @@ host_pass=$(awk '/^test result:/ { s += $4 } END { print s + 0 }' "$host_log")
 host_fail=$(awk '/^test result:/ { s += $6 } END { print s + 0 }' "$host_log")
 grep -q '^test result:' "$host_log" || host_fail=$((host_fail + 1))
 rm -f "$host_log"
+
+step "host fuzzing (cargo-fuzz, ${NETFLOW_FUZZ_SECS:-30} s per target)"
+fuzz_log=$(mktemp)
+tests/host/fuzz.sh "${NETFLOW_FUZZ_SECS:-30}" 2>&1 | tee "$fuzz_log" || true
+fuzz_pass=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p' "$fuzz_log")
+fuzz_fail=$(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p' "$fuzz_log")
+[ -n "$fuzz_pass" ] || { fuzz_pass=0; fuzz_fail=1; }
+host_pass=$((host_pass + fuzz_pass)) host_fail=$((host_fail + fuzz_fail))
+rm -f "$fuzz_log"
 
 step "VM tests on the debug kernel"
 vm_log=$(mktemp)

@@ -33,5 +33,6 @@ pub mod aggregation {
 /// Parsing of sysctl values.
 #[path = "../../sysctl"]
 pub mod sysctl {
+    pub mod clip;
     pub mod number;
 }
