@@ -17,33 +17,56 @@ splats='WARNING:|BUG:|KASAN:|UBSAN:|Call Trace:|Oops|general protection fault|ke
 # Taint bits allowed: O (out-of-tree, 4096) and E (unsigned, 8192).
 allowed_taint=$((4096 | 8192))
 
-pass=0 failn=0 failed=()
-for t in "${tests[@]}"; do
-	t=$(cd "$(dirname "$t")" && pwd)/$(basename "$t")
+# Boots one test and judges it; prints its report and leaves PASS/FAIL in $out/verdict.
+run_one() {
+	local t=$1 name out timeout start secs rc hits taint why=()
 	name=$(basename "$t" .sh)
 	out="$results/$name"
 	timeout=$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -1)
 	start=$(date +%s)
 	"$here/boot.sh" "$kdir" "$out" "$t" "${timeout:-900}"
 	secs=$(($(date +%s) - start))
-	why=()
 	rc=$(cat "$out/rc" 2>/dev/null || echo none)
 	[ "$rc" = 0 ] || why+=("exit status $rc")
-	hits=$(cat "$out/dmesg" "$out/console" 2>/dev/null | grep -E "$splats" | sort -u | head -5)
+	hits=$(cat "$out/dmesg" "$out/console" 2>/dev/null | tr -d '\000' | grep -aE "$splats" | sort -u | head -5)
 	[ -z "$hits" ] || why+=("kernel: $(echo "$hits" | head -1)")
 	[ ! -s "$out/kmemleak" ] || why+=("kmemleak: $(grep -c unreferenced "$out/kmemleak") leaks")
 	taint=$(cat "$out/tainted" 2>/dev/null || echo 0)
 	(( (taint & ~allowed_taint) == 0 )) || why+=("tainted $taint")
 	if [ ${#why[@]} = 0 ]; then
-		pass=$((pass + 1))
+		echo PASS >"$out/verdict"
 		printf 'PASS %-28s %4ss\n' "$name" "$secs"
 	else
+		echo FAIL >"$out/verdict"
+		{
+			printf 'FAIL %-28s %4ss  %s\n' "$name" "$secs" "$(IFS=';'; echo "${why[*]}")"
+			echo "---- $name: last lines of its output ($out/log) ----"
+			tail -n 30 "$out/log" 2>/dev/null | tr -d '\000' | sed 's/^/    /'
+			[ -z "$hits" ] || { echo "---- kernel reports ----"; echo "$hits" | sed 's/^/    /'; }
+			[ ! -s "$out/kmemleak" ] || head -n 30 "$out/kmemleak" | sed 's/^/    /'
+		} | cat
+	fi
+}
+
+# Tests run NETFLOW_VM_JOBS at a time (default 2): many wait on timeouts, so two VMs
+# share the two cores well.
+jobs_max=${NETFLOW_VM_JOBS:-2}
+names=()
+for t in "${tests[@]}"; do
+	t=$(cd "$(dirname "$t")" && pwd)/$(basename "$t")
+	names+=("$(basename "$t" .sh)")
+	rm -f "$results/$(basename "$t" .sh)/verdict"
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	run_one "$t" &
+	sleep 2
+done
+wait
+pass=0 failn=0 failed=()
+for name in "${names[@]}"; do
+	if [ "$(cat "$results/$name/verdict" 2>/dev/null)" = PASS ]; then
+		pass=$((pass + 1))
+	else
 		failn=$((failn + 1)); failed+=("$name")
-		printf 'FAIL %-28s %4ss  %s\n' "$name" "$secs" "$(IFS=';'; echo "${why[*]}")"
-		echo "---- $name: last lines of its output ($out/log) ----"
-		tail -n 30 "$out/log" 2>/dev/null | sed 's/^/    /'
-		[ -z "$hits" ] || { echo "---- kernel reports ----"; echo "$hits" | sed 's/^/    /'; }
-		[ ! -s "$out/kmemleak" ] || head -n 30 "$out/kmemleak" | sed 's/^/    /'
 	fi
 done
 [ $failn = 0 ] || echo "vm: failed: ${failed[*]}"
