@@ -14,7 +14,7 @@ mount -t tmpfs shm /dev/shm
 ln -s /proc/self/fd /dev/fd
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results /mnt
 mkdir -p /run/netflow
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,ro repo /run/netflow
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=loose,ro repo /run/netflow
 NETFLOW_REPO=/run/netflow
 case $NETFLOW_SCRIPT in "$NETFLOW_HOST_REPO"/*) NETFLOW_SCRIPT=$NETFLOW_REPO/${NETFLOW_SCRIPT#"$NETFLOW_HOST_REPO"/} ;; esac
 mkdir -p /run/netns /tmp/var
