@@ -309,6 +309,21 @@ impl<T: Send + Sync> Maintenance<'_, T> {
         removed
     }
 
+    /// Whether `due` holds for an item of `chain`, looked at under RCU only.
+    fn any_due(chain: &AtomicPtr<Node<T>>, due: &mut impl FnMut(&T) -> bool) -> bool {
+        let _rcu = ReadGuard::new();
+        let mut ptr = chain.load(Ordering::Acquire);
+        // SAFETY: nodes reachable from a bucket are freed only after a grace period, which
+        // the read guard holds off.
+        while let Some(node) = unsafe { ptr.as_ref() } {
+            if due(&node.item) {
+                return true;
+            }
+            ptr = node.next.load(Ordering::Acquire);
+        }
+        false
+    }
+
     /// Looks at up to `count` buckets from `start` and retires the items for which `due`
     /// holds. Returns the bucket to start from next time (0 after the last bucket) and
     /// how many items were retired.
@@ -331,6 +346,11 @@ impl<T: Send + Sync> Maintenance<'_, T> {
             // Most buckets are empty: look before taking the lock. An item inserted right
             // after the look waits for the next scan.
             if chain.load(Ordering::Relaxed).is_null() {
+                continue;
+            }
+            // Then look without the lock: most chains hold nothing due, and the packet
+            // path should not wait on the scan. `due` may run twice for an item.
+            if !Self::any_due(chain, &mut due) {
                 continue;
             }
             let _bh = BhDisabled::new();

@@ -103,8 +103,10 @@ for flows in 1 1000 100000 1000000; do
 	done
 	if [ "$flows" = 1000000 ]; then
 		active=$(sed -nE 's/^Flows: active ([0-9]+) .*/\1/p' $PROC)
-		read -r objsize < <(awk '$1 == "ipt_netflow" { print $4 }' /proc/slabinfo)
-		slab_kb=$(awk '$1 == "ipt_netflow" { print $3 * $4 / 1024 }' /proc/slabinfo)
+		# /proc/slabinfo needs SLUB_DEBUG, which this kernel lacks: use sysfs.
+		slab=/sys/kernel/slab/ipt_netflow
+		objsize=$(cat $slab/object_size)
+		slab_kb=$(( $(cat $slab/slab_size) * $(cut -d' ' -f1 $slab/objects) / 1024 ))
 		hash=$(sed -nE 's/^Hash: size ([0-9]+) .*/\1/p' $PROC)
 		say "1M flows: active $active, slab object $objsize B, hash $hash buckets"
 		emit "{\"memory\": {\"flows\": $active, \"slab_object_bytes\": $objsize, \"slab_kb\": $slab_kb, \"hash_buckets\": $hash, \"hash_bytes\": $((hash * 8))}}"
