@@ -1,6 +1,6 @@
 # N distinct UDP 5-tuples across the router produce exactly N flows at the collector, with
 # packet and byte totals equal to the iptables rule counters (NetFlow v5 to nfcapd).
-# timeout: 600
+# timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
 
 nf=/tmp/nf5

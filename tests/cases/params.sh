@@ -1,6 +1,6 @@
 # Module parameters: visible in modinfo and /sys/module, defaults as C ipt_NETFLOW,
 # values given to insmod shown back; a malformed value fails insmod, naming the parameter.
-# timeout: 300
+# timeout: 600
 . "$NETFLOW_REPO/tests/lib.sh"
 
 params="destination inactive_timeout active_timeout debug sndbuf hashsize maxflows aggregation protocol refresh_rate timeout_rate scan_min engine_id"

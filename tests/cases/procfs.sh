@@ -1,6 +1,6 @@
 # Every line of /proc/net/stat/ipt_netflow (and the _snmp companion) checked against what
 # the test did: flows created, packets sent, PDUs the collector received, drops provoked.
-# timeout: 600
+# timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
 
 nf=/tmp/nfp

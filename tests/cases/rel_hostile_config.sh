@@ -2,7 +2,7 @@
 # overflowing, garbage, 4 KiB strings, embedded NUL, invalid UTF-8, 17 destinations,
 # 33 aggregation rules) are each refused with a dmesg line naming the setting; the old
 # state stays intact and nothing leaks (the harness requires a clean kmemleak scan).
-# timeout: 600
+# timeout: 1200
 . "$NETFLOW_REPO/tests/lib.sh"
 
 ctl=/proc/sys/net/netflow

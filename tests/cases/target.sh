@@ -1,7 +1,7 @@
 # The NETFLOW target in INPUT, OUTPUT and FORWARD, IPv4 and IPv6, legacy and nft backends:
 # rule counters grow with traffic on loopback and across a veth router; rmmod is refused
 # while a rule uses the target; iptables-save | iptables-restore round-trips.
-# timeout: 600
+# timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
 
 load
