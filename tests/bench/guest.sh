@@ -103,10 +103,12 @@ for flows in 1 1000 100000 1000000; do
 	done
 	if [ "$flows" = 1000000 ]; then
 		active=$(sed -nE 's/^Flows: active ([0-9]+) .*/\1/p' $PROC)
-		# /proc/slabinfo needs SLUB_DEBUG, which this kernel lacks: use sysfs.
+		# /proc/slabinfo needs SLUB_DEBUG, which this kernel lacks: use sysfs, and the
+		# module's own "mem" figure (flows x slab object + hash table) for the total.
 		slab=/sys/kernel/slab/ipt_netflow
-		objsize=$(cat $slab/object_size)
-		slab_kb=$(( $(cat $slab/slab_size) * $(cut -d' ' -f1 $slab/objects) / 1024 ))
+		objsize=$(cat $slab/slab_size)
+		mem_kb=$(sed -nE 's/^Flows: .* mem ([0-9]+)K.*/\1/p' $PROC)
+		slab_kb=$(( mem_kb - $(sed -nE 's/^Hash: size [0-9]+ \(mem ([0-9]+)K\).*/\1/p' $PROC) ))
 		hash=$(sed -nE 's/^Hash: size ([0-9]+) .*/\1/p' $PROC)
 		say "1M flows: active $active, slab object $objsize B, hash $hash buckets"
 		emit "{\"memory\": {\"flows\": $active, \"slab_object_bytes\": $objsize, \"slab_kb\": $slab_kb, \"hash_buckets\": $hash, \"hash_bytes\": $((hash * 8))}}"
