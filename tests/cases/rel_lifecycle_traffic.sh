@@ -19,17 +19,6 @@ s6=$!
 sleep 2
 ctl=/proc/sys/net/netflow
 
-# unload_soon: rmmod, retrying while the last rule's reference is being released (nft
-# frees deleted rules after a grace period).
-unload_soon() {
-	local i
-	for i in $(seq 1 50); do
-		rmmod ipt_NETFLOW 2>/dev/null && return 0
-		sleep 0.1
-	done
-	rmmod ipt_NETFLOW
-}
-
 ok_cycles=0
 for i in $(seq 1 "$cycles"); do
 	if [ $((i % 2)) = 0 ]; then b=legacy; else b=nft; fi
@@ -46,10 +35,10 @@ for i in $(seq 1 "$cycles"); do
 		# rmmod while a flush is exporting: the sysctl write and the unload race.
 		echo 1 >$ctl/flush 2>/dev/null &
 		flusher=$!
-		unload_soon || { fail "rmmod during flush in cycle $i"; break; }
+		unload_wait || { fail "rmmod during flush in cycle $i"; break; }
 		wait $flusher 2>/dev/null
 	else
-		unload_soon || { fail "rmmod in cycle $i"; break; }
+		unload_wait || { fail "rmmod in cycle $i"; break; }
 	fi
 	[ $b = nft ] && nft flush ruleset
 	ok_cycles=$i
