@@ -95,6 +95,15 @@ pub struct Applied {
     pub dst_mask: u8,
 }
 
+impl Applied {
+    /// Indices of the rules that matched (a rule matching both directions counts twice).
+    pub fn matched(&self) -> impl Iterator<Item = usize> {
+        [self.src_net, self.dst_net, self.src_port, self.dst_port]
+            .into_iter()
+            .flatten()
+    }
+}
+
 /// Why an aggregation string was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum RuleErrorKind {

@@ -154,15 +154,7 @@ impl FlowTable {
                 Default::default()
             } else {
                 let applied = rules.apply(&mut key);
-                for i in [
-                    applied.src_net,
-                    applied.dst_net,
-                    applied.src_port,
-                    applied.dst_port,
-                ]
-                .into_iter()
-                .flatten()
-                {
+                for i in applied.matched() {
                     if let Some(usage) = self.rule_usage.get(i) {
                         usage.fetch_add(1, Relaxed);
                     }

@@ -58,15 +58,7 @@ fuzz_target!(|data: &[u8]| {
         key.dst[4..].fill(0);
     }
     let applied = rules.apply(&mut key);
-    for i in [
-        applied.src_net,
-        applied.dst_net,
-        applied.src_port,
-        applied.dst_port,
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for i in applied.matched() {
         assert!(i < rules.len());
     }
     if family == Family::V4 {
