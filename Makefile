@@ -14,7 +14,8 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 LLVM ?= $(if $(shell grep -s '^CONFIG_CC_IS_CLANG=y' $(KDIR)/.config),1,)
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(LLVM),LLVM=$(LLVM))
 
-RUST_SOURCES = $(shell find . -name '*.rs' -not -path './tests/host/target/*' -not -name '*_generated.rs')
+# The tracked and new sources (not build copies under out/); outside git, every .rs file.
+RUST_SOURCES = $(filter-out %_generated.rs,$(or $(shell git ls-files -co --exclude-standard '*.rs' 2>/dev/null),$(shell find . -name '*.rs' -not -path './out/*' -not -path './tests/host/target/*')))
 
 .PHONY: all module userspace install clean test demo bench host-test fmt fmt-check
 

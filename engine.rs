@@ -5,6 +5,7 @@
 
 use crate::export::exporter::{ExportStats, Exporter};
 use crate::export::pdu::Clock;
+use crate::flow::aging::pass_secs;
 use crate::flow::rate::{metric_x100, Average, Rate};
 use crate::flow::stats::Stat;
 use crate::flow::table::{Flow, FlowTable};
@@ -233,13 +234,18 @@ impl Periodic for Netflow {
     fn run(&self) -> u64 {
         let start_ns = time::mono_ns();
         let hz = time::hz();
-        // Ten runs a second; each ages a tenth of the table, so a flow leaves within about
-        // a second of being due, and no run holds the CPU long even with a million flows.
+        // Ten runs a second; each ages its share of one pass over the table (see
+        // `pass_secs`), so no run holds the CPU long even with a million flows.
         let delay = (hz / 10).max(self.scan_min.load(Relaxed)).max(1);
+        let settings = &self.flows.settings;
+        let pass = pass_secs(
+            settings.inactive_timeout.load(Relaxed),
+            settings.active_timeout.load(Relaxed),
+        );
         self.worker.last_start.store(time::jiffies(), Relaxed);
         {
             let mut m = self.flows.maintenance();
-            let chunk = (self.flows.buckets() as u64 * delay / hz) as usize + 1;
+            let chunk = (self.flows.buckets() as u64 * delay / (hz * pass)) as usize + 1;
             let (next, _) = self.flows.age(&mut m, self.cursor.load(Relaxed), chunk);
             self.cursor.store(next, Relaxed);
             self.export_retired(&mut m, false);

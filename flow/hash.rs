@@ -30,24 +30,22 @@ fn fmix(mut h: u32) -> u32 {
     h ^ (h >> 16)
 }
 
-/// Words of a 16-byte address, little-endian so the hash is the same on every CPU.
-fn addr_words(a: &[u8; 16]) -> [u32; 4] {
+/// Mixes the four little-endian words of a 16-byte address (so the hash is the same on
+/// every CPU).
+#[inline]
+fn mix_addr(h: u32, a: &[u8; 16]) -> u32 {
     let w = |i: usize| u32::from_le_bytes([a[i], a[i + 1], a[i + 2], a[i + 3]]);
-    [w(0), w(4), w(8), w(12)]
+    mix(mix(mix(mix(h, w(0)), w(4)), w(8)), w(12))
 }
 
 /// Hashes every field of `key` (MurmurHash3-style, seeded).
 ///
 /// Not cryptographic: `seed` should be random per table so that remote senders cannot
 /// aim many flows at one bucket without knowing it.
+#[inline]
 pub fn flow_hash(key: &FlowKey, seed: u32) -> u32 {
-    let mut h = seed;
-    for w in addr_words(&key.src) {
-        h = mix(h, w);
-    }
-    for w in addr_words(&key.dst) {
-        h = mix(h, w);
-    }
+    let mut h = mix_addr(seed, &key.src);
+    h = mix_addr(h, &key.dst);
     h = mix(h, key.in_if);
     h = mix(h, (u32::from(key.src_port) << 16) | u32::from(key.dst_port));
     h = mix(

@@ -146,10 +146,10 @@ impl FlowTable {
             ParseKind::Complete | ParseKind::UnknownProtocol => {}
         }
 
-        let rcu = ReadGuard::new();
+        let rcu = packet.rcu();
         let mut key = parsed.key;
         let applied = {
-            let rules = self.rules.read(&rcu);
+            let rules = self.rules.read(rcu);
             if rules.is_empty() {
                 Default::default()
             } else {
@@ -164,7 +164,7 @@ impl FlowTable {
         };
         let hash = flow_hash(&key, self.seed);
         let now = time::jiffies();
-        let (found, mut searched) = self.table.find(&rcu, hash, |f| f.key == key);
+        let (found, mut searched) = self.table.find(rcu, hash, |f| f.key == key);
         let flow = match found {
             Some(flow) => {
                 counter(stats, Stat::Found).add(1);
@@ -187,7 +187,7 @@ impl FlowTable {
                 };
                 let (entry, more) =
                     self.table
-                        .find_or_insert(&rcu, &bh, hash, |f| f.key == key, make);
+                        .find_or_insert(rcu, &bh, hash, |f| f.key == key, make);
                 searched += more;
                 match entry {
                     Entry::Found(flow) => {

@@ -48,10 +48,9 @@ void netflow_init_delayed_work(struct delayed_work *dw, work_func_t fn)
 
 bool netflow_queue_delayed_work(struct delayed_work *dw, unsigned long delay)
 {
-	return queue_delayed_work(system_wq, dw, delay);
+	return queue_delayed_work(system_unbound_wq, dw, delay);
 }
 
-unsigned long netflow_jiffies(void) { return jiffies; }
 unsigned int netflow_hz(void) { return HZ; }
 unsigned long long netflow_ktime_get_real_ms(void) { return ktime_get_real_ns() / NSEC_PER_MSEC; }
 unsigned long long netflow_ktime_get_boot_ms(void) { return ktime_get_boottime_ns() / NSEC_PER_MSEC; }

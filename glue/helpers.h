@@ -24,7 +24,6 @@ void *netflow_kmem_cache_alloc_atomic(struct kmem_cache *cache);
 void netflow_init_delayed_work(struct delayed_work *dw, work_func_t fn);
 bool netflow_queue_delayed_work(struct delayed_work *dw, unsigned long delay);
 
-unsigned long netflow_jiffies(void);
 unsigned int netflow_hz(void);
 unsigned long long netflow_ktime_get_real_ms(void);
 unsigned long long netflow_ktime_get_boot_ms(void);

@@ -6,10 +6,30 @@
 
 use super::bindings;
 use core::marker::PhantomData;
+use core::ops::Deref;
 
-/// An RCU read-side critical section, held while the guard lives.
+/// Proof that an RCU read-side critical section is held: only handed out by reference,
+/// for no longer than the section lasts.
 ///
 /// Objects reached through RCU-protected pointers stay allocated while it is held.
+pub(crate) struct ReadSection {
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl ReadSection {
+    /// The section the caller is already in.
+    ///
+    /// # Safety
+    ///
+    /// An RCU read-side critical section is held for all of `'a`.
+    pub(crate) unsafe fn assume_held<'a>() -> &'a Self {
+        &Self {
+            _not_send: PhantomData,
+        }
+    }
+}
+
+/// An RCU read-side critical section, held while the guard lives.
 pub(crate) struct ReadGuard {
     _not_send: PhantomData<*mut ()>,
 }
@@ -22,6 +42,15 @@ impl ReadGuard {
         Self {
             _not_send: PhantomData,
         }
+    }
+}
+
+impl Deref for ReadGuard {
+    type Target = ReadSection;
+
+    fn deref(&self) -> &ReadSection {
+        // SAFETY: the section entered in `new` lasts as long as `self`.
+        unsafe { ReadSection::assume_held() }
     }
 }
 

@@ -2,7 +2,7 @@
 
 //! A boxed value that readers use under RCU while a writer replaces it whole.
 
-use super::rcu::{self, ReadGuard};
+use super::rcu::{self, ReadSection};
 use core::sync::atomic::{AtomicPtr, Ordering};
 use kernel::prelude::*;
 
@@ -26,7 +26,7 @@ impl<T: Send + Sync> RcuBox<T> {
     }
 
     /// The current value, valid while the read guard is held.
-    pub(crate) fn read<'g>(&'g self, _rcu: &'g ReadGuard) -> &'g T {
+    pub(crate) fn read<'g>(&'g self, _rcu: &'g ReadSection) -> &'g T {
         // SAFETY: a live box (type invariant); a replaced one is freed only after a grace
         // period, which the guard holds off.
         unsafe { &*self.ptr.load(Ordering::Acquire) }

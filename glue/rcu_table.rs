@@ -14,8 +14,9 @@
 
 use super::bh::BhDisabled;
 use super::kmem_cache::KmemCache;
-use super::rcu::{self, GracePeriod, ReadGuard};
+use super::rcu::{self, GracePeriod, ReadGuard, ReadSection};
 use crate::flow::hash::bucket_index;
+use core::num::NonZeroUsize;
 use core::ops::Range;
 use core::pin::Pin;
 use core::ptr::{null_mut, NonNull};
@@ -200,7 +201,7 @@ impl<T: Send + Sync> RcuTable<T> {
     /// resize or just inserted): [`Self::find_or_insert`] checks again under the lock.
     pub(crate) fn find<'g>(
         &'g self,
-        _rcu: &'g ReadGuard,
+        _rcu: &'g ReadSection,
         hash: u32,
         mut eq: impl FnMut(&T) -> bool,
     ) -> (Option<&'g T>, u32) {
@@ -213,7 +214,7 @@ impl<T: Send + Sync> RcuTable<T> {
     /// `make()` if it is not there. Never sleeps.
     pub(crate) fn find_or_insert<'g>(
         &'g self,
-        _rcu: &'g ReadGuard,
+        _rcu: &'g ReadSection,
         _bh: &BhDisabled,
         hash: u32,
         mut eq: impl FnMut(&T) -> bool,
@@ -310,11 +311,14 @@ impl<T: Send + Sync> Maintenance<'_, T> {
     }
 
     /// Whether `due` holds for an item of `chain`, looked at under RCU only.
-    fn any_due(chain: &AtomicPtr<Node<T>>, due: &mut impl FnMut(&T) -> bool) -> bool {
-        let _rcu = ReadGuard::new();
+    fn any_due(
+        _rcu: &ReadSection,
+        chain: &AtomicPtr<Node<T>>,
+        due: &mut impl FnMut(&T) -> bool,
+    ) -> bool {
         let mut ptr = chain.load(Ordering::Acquire);
         // SAFETY: nodes reachable from a bucket are freed only after a grace period, which
-        // the read guard holds off.
+        // the caller's read section holds off.
         while let Some(node) = unsafe { ptr.as_ref() } {
             if due(&node.item) {
                 return true;
@@ -339,9 +343,20 @@ impl<T: Send + Sync> Maintenance<'_, T> {
         let buckets = unsafe { &*table.current.load(Ordering::Acquire) };
         let len = buckets.heads.len();
         let end = start.saturating_add(count).min(len);
-        let per = len / STRIPES;
+        // Never zero (bucket counts are multiples of STRIPES); dividing by a `NonZero`
+        // also leaves no division-by-zero panic path in the code.
+        let Some(per) = NonZeroUsize::new(len / STRIPES) else {
+            return (0, 0);
+        };
         let mut removed = 0;
+        let mut rcu = ReadGuard::new();
         for bucket in start.min(end)..end {
+            // One read section per 256 buckets: cheaper than one per bucket, and short
+            // enough not to hold grace periods back.
+            if bucket % 256 == 0 {
+                drop(rcu);
+                rcu = ReadGuard::new();
+            }
             let chain = &buckets.heads[bucket];
             // Most buckets are empty: look before taking the lock. An item inserted right
             // after the look waits for the next scan.
@@ -350,7 +365,7 @@ impl<T: Send + Sync> Maintenance<'_, T> {
             }
             // Then look without the lock: most chains hold nothing due, and the packet
             // path should not wait on the scan. `due` may run twice for an item.
-            if !Self::any_due(chain, &mut due) {
+            if !Self::any_due(&rcu, chain, &mut due) {
                 continue;
             }
             let _bh = BhDisabled::new();

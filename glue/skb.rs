@@ -6,6 +6,7 @@
 //! [`include/linux/netfilter/x_tables.h`](srctree/include/linux/netfilter/x_tables.h)
 
 use super::bindings;
+use super::rcu::ReadSection;
 use crate::flow::key::Family;
 
 /// A packet handed to a target, from its network header on.
@@ -37,6 +38,14 @@ impl<'a> Packet<'a> {
                 par: &*par,
             }
         }
+    }
+
+    /// The RCU read-side section netfilter runs every hook in (`nf_hook()` holds it
+    /// around the whole hook chain), for as long as the packet is borrowed.
+    pub(crate) fn rcu(&self) -> &ReadSection {
+        // SAFETY: xtables targets run inside the hook chain, under `rcu_read_lock()`
+        // (type invariant: this is one target call), which lasts longer than `'a`.
+        unsafe { ReadSection::assume_held() }
     }
 
     fn state(&self) -> &bindings::nf_hook_state {

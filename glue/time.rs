@@ -9,8 +9,9 @@ use super::bindings;
 
 /// The jiffies counter now.
 pub(crate) fn jiffies() -> u64 {
-    // SAFETY: reads a counter; no preconditions.
-    (unsafe { bindings::netflow_jiffies() }) as u64
+    // SAFETY: `jiffies` is an exported, always valid, word-sized counter that the timer
+    // interrupt updates; a volatile read is how C reads it (it is declared volatile).
+    (unsafe { core::ptr::read_volatile(&raw const bindings::jiffies) }) as u64
 }
 
 /// Jiffies per second (`HZ`).

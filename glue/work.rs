@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Periodic work: a `struct delayed_work` on the system workqueue that re-arms itself.
+//! Periodic work: a `struct delayed_work` that re-arms itself, on the unbound system
+//! workqueue so it runs on whichever CPU is idle, not on one busy with packets.
 //!
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
 

@@ -2,7 +2,7 @@
 # Builds (once) the test kernel and prints its build directory.
 #   tests/vm/kernel.sh [debug|bench]
 # debug: base.config + debug.config (KASAN, lockdep, kmemleak, ...), for the tests.
-# bench: base.config only, for the benchmark.
+# bench: base.config + bench.config (no debug options, -O2), for the benchmark.
 # The build lives outside the work tree, keyed by kernel version + config fragments +
 # toolchain versions, so a second run costs nothing.
 set -euo pipefail
@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 frags=("$here/kernel/base.config")
 case "$variant" in
 	debug) frags+=("$here/kernel/debug.config") ;;
-	bench) ;;
+	bench) frags+=("$here/kernel/bench.config") ;;
 	*) echo "kernel.sh: unknown variant '$variant'" >&2; exit 2 ;;
 esac
 

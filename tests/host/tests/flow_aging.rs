@@ -3,7 +3,7 @@
 //! Export decisions for flows in the table.
 
 use netflow_pure::export::record::EndReason;
-use netflow_pure::flow::aging::{due, Timeouts};
+use netflow_pure::flow::aging::{due, pass_secs, Timeouts};
 
 const T: Timeouts = Timeouts {
     inactive: 15_000,
@@ -152,4 +152,16 @@ fn extreme_values_no_panic() {
             assert_eq!(res, Some(EndReason::ActiveTimeout));
         }
     }
+}
+
+#[test]
+fn pass_is_a_sixteenth_of_the_shorter_timeout_within_1_to_10_s() {
+    // The C module's defaults (15 s idle, 1800 s active): every flow is checked each second.
+    assert_eq!(pass_secs(15, 1800), 1);
+    assert_eq!(pass_secs(0, 0), 1);
+    assert_eq!(pass_secs(1, 1800), 1);
+    assert_eq!(pass_secs(64, 1800), 4);
+    assert_eq!(pass_secs(1800, 64), 4);
+    assert_eq!(pass_secs(1800, 1800), 10);
+    assert_eq!(pass_secs(u64::MAX, u64::MAX), 10);
 }
