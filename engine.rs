@@ -101,7 +101,7 @@ impl Netflow {
         let mut text = KVec::new();
         text.extend_from_slice(aggregation.as_bytes(), GFP_KERNEL)?;
         let mut rates = Rates::default();
-        for _ in flows.stats().iter() {
+        for _ in flows.per_cpu() {
             rates.cpu_packets.push(Rate::default(), GFP_KERNEL)?;
         }
         Ok(pin_init!(Self {
@@ -210,8 +210,8 @@ impl Netflow {
         let metric = r.metric;
         r.metric_avg.update(metric);
         r.last = [searched, found, new];
-        for (rate, cpu) in r.cpu_packets.iter_mut().zip(self.flows.stats().iter()) {
-            rate.sample(cpu[Stat::Packets as usize].get(), elapsed);
+        for (rate, cpu) in r.cpu_packets.iter_mut().zip(self.flows.per_cpu()) {
+            rate.sample(cpu[Stat::Packets as usize], elapsed);
         }
     }
 }

@@ -10,7 +10,7 @@ use super::stats::{counter, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::{EndReason, FlowRecord};
 use crate::glue::bh::BhDisabled;
-use crate::glue::percpu::PerCpu;
+use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::rcu_box::RcuBox;
@@ -303,17 +303,19 @@ impl FlowTable {
         (self.peak.load(Relaxed), self.peak_jiffies.load(Relaxed))
     }
 
-    /// Per-CPU statistics.
-    pub(crate) fn stats(&self) -> &PerCpu<CpuStats> {
-        &self.stats
+    /// Each possible CPU's statistics, copied, in `PerCpu::iter` order.
+    pub(crate) fn per_cpu(&self) -> impl Iterator<Item = [u64; STATS]> + '_ {
+        self.stats
+            .iter()
+            .map(|cpu| cpu.each_ref().map(Counter::get))
     }
 
     /// Statistics summed over all CPUs.
     pub(crate) fn totals(&self) -> [u64; STATS] {
         let mut t = [0; STATS];
-        for cpu in self.stats.iter() {
-            for (sum, c) in t.iter_mut().zip(cpu.iter()) {
-                *sum += c.get();
+        for cpu in self.per_cpu() {
+            for (sum, c) in t.iter_mut().zip(cpu) {
+                *sum += c;
             }
         }
         t

@@ -65,14 +65,8 @@ fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     line(m, "lostPackets", e.lost_packets.load(Relaxed))?;
     line(m, "lostBytes", e.lost_bytes.load(Relaxed))?;
     line(m, "errTotal", e.errors.load(Relaxed))?;
-    for (i, (cpu, rate)) in n
-        .flows
-        .stats()
-        .iter()
-        .zip(rates.cpu_packets.iter())
-        .enumerate()
-    {
-        let c = |s: Stat| cpu[s as usize].get();
+    for (i, (cpu, rate)) in n.flows.per_cpu().zip(&rates.cpu_packets).enumerate() {
+        let c = |s: Stat| cpu[s as usize];
         let metric = metric_x100(c(Stat::Searched), c(Stat::Found), c(Stat::New));
         writeln!(
             m,

@@ -129,18 +129,8 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
         "cpu#     pps; <search found new [metric], trunc frag alloc maxflows>, traffic: <pkt, bytes>, drop: <pkt, bytes>"
     )?;
     write_cpu_row(m, None, rates.packets.per_sec, &t)?;
-    for (i, (cpu, rate)) in n
-        .flows
-        .stats()
-        .iter()
-        .zip(rates.cpu_packets.iter())
-        .enumerate()
-    {
-        let mut c = [0; crate::flow::stats::STATS];
-        for (v, counter) in c.iter_mut().zip(cpu.iter()) {
-            *v = counter.get();
-        }
-        write_cpu_row(m, Some(i), rate.per_sec, &c)?;
+    for (i, (cpu, rate)) in n.flows.per_cpu().zip(&rates.cpu_packets).enumerate() {
+        write_cpu_row(m, Some(i), rate.per_sec, &cpu)?;
     }
 
     let e = &n.export_stats;
