@@ -5,8 +5,7 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
-use crate::export::pdu::{Clock, Cursor, Field, Push, SetPdu, Template};
-use crate::export::record::FlowRecord;
+use crate::export::pdu::{Clock, Cursor, Field, PduInfo, SetFormat, SetWriter, Template};
 
 /// Bytes of the IPFIX message header.
 pub const IPFIX_HEADER_LEN: usize = 16;
@@ -56,61 +55,27 @@ pub static IPFIX_TEMPLATES: [Template; 2] = [
     },
 ];
 
-/// IPFIX message builder.
-pub struct IpfixWriter {
-    pdu: SetPdu,
-    sequence: u32,
-    domain: u32,
-}
+/// IPFIX: the length is in bytes; the sequence numbers data records (templates do not
+/// count).
+pub struct Ipfix;
 
-impl IpfixWriter {
-    /// An empty writer exporting in observation domain `domain`.
-    pub const fn new(domain: u32) -> Self {
-        IpfixWriter {
-            pdu: SetPdu::new(IPFIX_HEADER_LEN, IPFIX_TEMPLATE_SET, &IPFIX_TEMPLATES),
-            sequence: 0,
-            domain,
-        }
+impl SetFormat for Ipfix {
+    const HEADER_LEN: usize = IPFIX_HEADER_LEN;
+    const TEMPLATE_SET: u16 = IPFIX_TEMPLATE_SET;
+    const TEMPLATES: &'static [Template] = &IPFIX_TEMPLATES;
+
+    fn next_sequence(seq: u32, data_records: u32) -> u32 {
+        seq.wrapping_add(data_records)
     }
 
-    /// Sets the template resend rates (messages, minutes; 0 disables that trigger).
-    pub fn set_template_rates(&mut self, refresh_rate: u32, timeout_rate_min: u32) {
-        self.pdu.timer.set_rates(refresh_rate, timeout_rate_min);
-    }
-
-    /// Makes the next message carry the templates.
-    pub fn resend_templates(&mut self) {
-        self.pdu.timer.force();
-    }
-
-    /// Data records in the message under construction.
-    pub fn pending(&self) -> usize {
-        self.pdu.data_records() as usize
-    }
-
-    /// Data records sent so far: the next message's sequence number.
-    pub fn sequence(&self) -> u32 {
-        self.sequence
-    }
-
-    /// Adds a record (`Full`: nothing written; finish, send, push again).
-    pub fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
-        self.pdu.push(rec, clock)
-    }
-
-    /// Writes the header, advances the sequence by this message's data records (templates
-    /// do not count) and returns the message, or `None` if it holds no data record.
-    pub fn finish(&mut self, clock: &Clock) -> Option<&[u8]> {
-        let records = self.pdu.data_records();
-        let seq = self.sequence;
-        let (buf, len) = self.pdu.close()?;
-        self.sequence = seq.wrapping_add(records);
-        let mut c = Cursor::new(buf, 0);
+    fn header(c: &mut Cursor<'_>, pdu: &PduInfo, clock: &Clock) -> Option<()> {
         c.u16(10)?;
-        c.u16(len as u16)?;
+        c.u16(pdu.len as u16)?;
         c.u32(clock.unix_secs())?;
-        c.u32(seq)?;
-        c.u32(self.domain)?;
-        buf.get(..len)
+        c.u32(pdu.sequence)?;
+        c.u32(pdu.id)
     }
 }
+
+/// IPFIX message builder.
+pub type IpfixWriter = SetWriter<Ipfix>;

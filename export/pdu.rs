@@ -457,6 +457,101 @@ impl SetPdu {
     }
 }
 
+/// What a v9 or IPFIX PDU has of its own around the set layout [`SetPdu`] builds.
+pub trait SetFormat {
+    /// Bytes of the header.
+    const HEADER_LEN: usize;
+    /// Set ID of template sets.
+    const TEMPLATE_SET: u16;
+    /// The templates: IPv4 first, then IPv6.
+    const TEMPLATES: &'static [Template];
+
+    /// The sequence number of the PDU after one of `data_records` records numbered `seq`.
+    fn next_sequence(seq: u32, data_records: u32) -> u32;
+
+    /// Writes the header of the PDU `pdu` describes.
+    fn header(c: &mut Cursor<'_>, pdu: &PduInfo, clock: &Clock) -> Option<()>;
+}
+
+/// What a PDU's header says about it (see [`SetFormat::header`]).
+pub struct PduInfo {
+    /// Bytes of the whole PDU.
+    pub len: usize,
+    /// Data records in it.
+    pub data_records: u32,
+    /// Template records in it.
+    pub template_records: u32,
+    /// Its sequence number.
+    pub sequence: u32,
+    /// v9 source ID / IPFIX observation domain.
+    pub id: u32,
+}
+
+/// A v9 or IPFIX PDU builder (see [`crate::export::v9::V9Writer`],
+/// [`crate::export::ipfix::IpfixWriter`]).
+pub struct SetWriter<F: SetFormat> {
+    pdu: SetPdu,
+    sequence: u32,
+    id: u32,
+    _format: core::marker::PhantomData<F>,
+}
+
+impl<F: SetFormat> SetWriter<F> {
+    /// An empty writer exporting as `id` (v9 source ID, IPFIX observation domain).
+    pub const fn new(id: u32) -> Self {
+        SetWriter {
+            pdu: SetPdu::new(F::HEADER_LEN, F::TEMPLATE_SET, F::TEMPLATES),
+            sequence: 0,
+            id,
+            _format: core::marker::PhantomData,
+        }
+    }
+
+    /// Sets the template resend rates (PDUs, minutes; 0 disables that trigger).
+    pub fn set_template_rates(&mut self, refresh_rate: u32, timeout_rate_min: u32) {
+        self.pdu.timer.set_rates(refresh_rate, timeout_rate_min);
+    }
+
+    /// Makes the next PDU carry the templates.
+    pub fn resend_templates(&mut self) {
+        self.pdu.timer.force();
+    }
+
+    /// Data records in the PDU under construction.
+    pub fn pending(&self) -> usize {
+        self.pdu.data_records() as usize
+    }
+
+    /// The next PDU's sequence number.
+    pub fn sequence(&self) -> u32 {
+        self.sequence
+    }
+
+    /// Adds a record (`Full`: nothing written; finish, send, push again).
+    pub fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
+        self.pdu.push(rec, clock)
+    }
+
+    /// Writes the header, advances the sequence and returns the PDU, or `None` if it
+    /// holds no data record.
+    pub fn finish(&mut self, clock: &Clock) -> Option<&[u8]> {
+        let (data_records, template_records) =
+            (self.pdu.data_records(), self.pdu.template_records());
+        let sequence = self.sequence;
+        let (buf, len) = self.pdu.close()?;
+        self.sequence = F::next_sequence(sequence, data_records);
+        let info = PduInfo {
+            len,
+            data_records,
+            template_records,
+            sequence,
+            id: self.id,
+        };
+        F::header(&mut Cursor::new(buf, 0), &info, clock)?;
+        buf.get(..len)
+    }
+}
+
 const fn align4(n: usize) -> usize {
     (n + 3) & !3
 }

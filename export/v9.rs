@@ -5,8 +5,7 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
-use crate::export::pdu::{Clock, Cursor, Field, Push, SetPdu, Template};
-use crate::export::record::FlowRecord;
+use crate::export::pdu::{Clock, Cursor, Field, PduInfo, SetFormat, SetWriter, Template};
 
 /// Bytes of the v9 header.
 pub const V9_HEADER_LEN: usize = 20;
@@ -55,63 +54,28 @@ pub static V9_TEMPLATES: [Template; 2] = [
     },
 ];
 
-/// NetFlow v9 PDU builder.
-pub struct V9Writer {
-    pdu: SetPdu,
-    sequence: u32,
-    source_id: u32,
-}
+/// NetFlow v9: counts include template records; the sequence numbers PDUs; sysuptime is
+/// taken at the whole second of unix_secs (see [`Clock::sysuptime_at_unix_secs`]).
+pub struct V9;
 
-impl V9Writer {
-    /// An empty writer exporting as `source_id`.
-    pub const fn new(source_id: u32) -> Self {
-        V9Writer {
-            pdu: SetPdu::new(V9_HEADER_LEN, V9_TEMPLATE_SET, &V9_TEMPLATES),
-            sequence: 0,
-            source_id,
-        }
+impl SetFormat for V9 {
+    const HEADER_LEN: usize = V9_HEADER_LEN;
+    const TEMPLATE_SET: u16 = V9_TEMPLATE_SET;
+    const TEMPLATES: &'static [Template] = &V9_TEMPLATES;
+
+    fn next_sequence(seq: u32, _data_records: u32) -> u32 {
+        seq.wrapping_add(1)
     }
 
-    /// Sets the template resend rates (PDUs, minutes; 0 disables that trigger).
-    pub fn set_template_rates(&mut self, refresh_rate: u32, timeout_rate_min: u32) {
-        self.pdu.timer.set_rates(refresh_rate, timeout_rate_min);
-    }
-
-    /// Makes the next PDU carry the templates.
-    pub fn resend_templates(&mut self) {
-        self.pdu.timer.force();
-    }
-
-    /// Data records in the PDU under construction.
-    pub fn pending(&self) -> usize {
-        self.pdu.data_records() as usize
-    }
-
-    /// Export packets sent so far: the next PDU's sequence number.
-    pub fn sequence(&self) -> u32 {
-        self.sequence
-    }
-
-    /// Adds a record (`Full`: nothing written; finish, send, push again).
-    pub fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
-        self.pdu.push(rec, clock)
-    }
-
-    /// Writes the header (count includes template records; sysuptime taken at the whole
-    /// second of unix_secs, see [`Clock::sysuptime_at_unix_secs`]), advances the packet
-    /// sequence and returns the PDU, or `None` if it holds no data record.
-    pub fn finish(&mut self, clock: &Clock) -> Option<&[u8]> {
-        let count = self.pdu.data_records() + self.pdu.template_records();
-        let seq = self.sequence;
-        let (buf, len) = self.pdu.close()?;
-        self.sequence = seq.wrapping_add(1);
-        let mut c = Cursor::new(buf, 0);
+    fn header(c: &mut Cursor<'_>, pdu: &PduInfo, clock: &Clock) -> Option<()> {
         c.u16(9)?;
-        c.u16(count as u16)?;
+        c.u16((pdu.data_records + pdu.template_records) as u16)?;
         c.u32(clock.sysuptime_at_unix_secs())?;
         c.u32(clock.unix_secs())?;
-        c.u32(seq)?;
-        c.u32(self.source_id)?;
-        buf.get(..len)
+        c.u32(pdu.sequence)?;
+        c.u32(pdu.id)
     }
 }
+
+/// NetFlow v9 PDU builder.
+pub type V9Writer = SetWriter<V9>;
