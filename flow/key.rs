@@ -174,6 +174,7 @@ fn l4_min_len(protocol: u8, family: Family) -> Option<usize> {
 }
 
 /// Fills ports / ICMP type-code and TCP flags from the upper-layer header at `off`.
+#[inline]
 fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> Parsed {
     let Some(need) = l4_min_len(key.protocol, key.family) else {
         return Parsed {
@@ -182,10 +183,11 @@ fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> P
             kind: ParseKind::UnknownProtocol,
         };
     };
-    // 20 bytes covers the longest fixed header we require.
-    let mut hdr = [0u8; 20];
-    let got = hdr.get_mut(..need).is_some_and(|h| pkt.copy_to(off, h));
-    if !got {
+    // The whole fixed header must be there; only its first 4 bytes (and the TCP flags)
+    // are read, in copies of constant size.
+    let mut hdr = [0u8; 4];
+    let within = off.checked_add(need).is_some_and(|end| end <= pkt.len());
+    if !within || !pkt.copy_to(off, &mut hdr) {
         return Parsed {
             key,
             tcp_flags: 0,
@@ -196,8 +198,10 @@ fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> P
     if has_ports(key.protocol) {
         key.src_port = u16::from_be_bytes([hdr[0], hdr[1]]);
         key.dst_port = u16::from_be_bytes([hdr[2], hdr[3]]);
-        if key.protocol == proto::TCP {
-            tcp_flags = hdr[13];
+        let mut flags = [0u8; 1];
+        // Inside the 20 bytes checked above.
+        if key.protocol == proto::TCP && pkt.copy_to(off + 13, &mut flags) {
+            tcp_flags = flags[0];
         }
     } else {
         // ICMP / ICMPv6: type and code in the destination port, as the C module.

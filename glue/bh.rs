@@ -12,16 +12,25 @@ use core::marker::PhantomData;
 /// Spinlocks shared with the packet path (which runs in softirq) are taken under it, and
 /// per-CPU data may be updated without atomics.
 pub(crate) struct BhDisabled {
+    /// Whether `new` disabled softirqs (they may have been off already).
+    disabled: bool,
     // Must be enabled again on the CPU that disabled it.
     _not_send: PhantomData<*mut ()>,
 }
 
 impl BhDisabled {
-    /// Disables softirqs on this CPU until the guard is dropped (nests).
+    /// Disables softirqs on this CPU until the guard is dropped, unless they are off
+    /// already (in softirq, or under `local_bh_disable`, as in every iptables hook):
+    /// the packet path then pays for no call to turn them back on.
     pub(crate) fn new() -> Self {
-        // SAFETY: always allowed; undone by `drop` on the same CPU (the guard is !Send).
-        unsafe { bindings::netflow_local_bh_disable() };
+        // SAFETY: reads this CPU's (or, on PREEMPT_RT, this task's) softirq count.
+        let disabled = !unsafe { bindings::netflow_softirqs_off() };
+        if disabled {
+            // SAFETY: always allowed; undone by `drop` on the same CPU (the guard is !Send).
+            unsafe { bindings::netflow_local_bh_disable() };
+        }
         Self {
+            disabled,
             _not_send: PhantomData,
         }
     }
@@ -29,7 +38,9 @@ impl BhDisabled {
 
 impl Drop for BhDisabled {
     fn drop(&mut self) {
-        // SAFETY: pairs with the disable in `new`, on the same CPU.
-        unsafe { bindings::netflow_local_bh_enable() };
+        if self.disabled {
+            // SAFETY: pairs with the disable in `new`, on the same CPU.
+            unsafe { bindings::netflow_local_bh_enable() };
+        }
     }
 }

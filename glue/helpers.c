@@ -5,6 +5,7 @@
  */
 #include <linux/rcupdate.h>
 #include <linux/bottom_half.h>
+#include <linux/preempt.h>
 #include <linux/percpu.h>
 #include <linux/cpumask.h>
 #include <linux/slab.h>
@@ -16,6 +17,7 @@
 
 void netflow_rcu_read_lock(void) { rcu_read_lock(); }
 void netflow_rcu_read_unlock(void) { rcu_read_unlock(); }
+bool netflow_softirqs_off(void) { return softirq_count() != 0; }
 void netflow_local_bh_disable(void) { local_bh_disable(); }
 void netflow_local_bh_enable(void) { local_bh_enable(); }
 

@@ -8,6 +8,7 @@ struct kmem_cache;
 
 void netflow_rcu_read_lock(void);
 void netflow_rcu_read_unlock(void);
+bool netflow_softirqs_off(void);
 void netflow_local_bh_disable(void);
 void netflow_local_bh_enable(void);
 

@@ -73,12 +73,14 @@ impl<'a> Packet<'a> {
     }
 
     /// Bytes of the packet from the network header on (`skb->len`, as rule counters count).
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.skb.len as usize
     }
 
     /// Copies `out.len()` bytes from `offset`, whether the data is linear or paged;
     /// `false` (and nothing read) if that range is not inside the packet.
+    #[inline]
     pub(crate) fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
         let Some(end) = offset.checked_add(out.len()) else {
             return false;
@@ -123,10 +125,12 @@ fn ifindex(dev: *const bindings::net_device) -> u32 {
 }
 
 impl crate::flow::key::PacketBytes for Packet<'_> {
+    #[inline]
     fn len(&self) -> usize {
         Packet::len(self)
     }
 
+    #[inline]
     fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
         Packet::copy_to(self, offset, out)
     }

@@ -62,7 +62,9 @@ run() {
 	local n=$1 rx0 rx1 us
 	pg pg0 "count $n"
 	rx0=$(ip netns exec dut cat /sys/class/net/sink0/statistics/tx_packets)
-	echo start > /proc/net/pktgen/pgctrl
+	# In a shell of its own: pktgen stops the run if the writer gets a signal, and this
+	# shell gets SIGCHLD from its background jobs.
+	sh -c 'echo start > /proc/net/pktgen/pgctrl'
 	rx1=$(ip netns exec dut cat /sys/class/net/sink0/statistics/tx_packets)
 	us=$(sed -nE 's/^Result: OK: ([0-9]+)\(.*/\1/p' /proc/net/pktgen/pg0)
 	echo $(( (rx1 - rx0) * 1000000 / ${us:-1} ))
@@ -91,12 +93,14 @@ emit() {
 for flows in 1 1000 100000 1000000; do
 	f=$(set_flows $flows)
 	for cfg in none noop netflow; do
-		setup $cfg 1048576
-		# Warm-up creates the flows (and caches); measured runs then hit existing flows.
-		warm=$COUNT; [ "$f" -gt "$warm" ] && warm=$f
-		run $warm >/dev/null
+		# Each repeat loads the module (or adds the rule) afresh: where its memory lands
+		# changes the speed by a few percent from one load to the next.
 		results=""
 		for r in $(seq 1 "$REPEAT"); do
+			setup $cfg 1048576
+			# Warm-up creates the flows (and caches); the measured run hits existing flows.
+			warm=$COUNT; [ "$f" -gt "$warm" ] && warm=$f
+			run $warm >/dev/null
 			results="$results $(run $COUNT)"
 		done
 		say "flows=$f $cfg pps:$results"
