@@ -14,7 +14,7 @@ use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::rcu_box::RcuBox;
-use crate::glue::rcu_table::{Entry, Maintenance, RcuTable};
+use crate::glue::rcu_table::{Entry, Hashed, Maintenance, RcuTable};
 use crate::glue::skb::Packet;
 use crate::glue::time;
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
@@ -24,6 +24,8 @@ use kernel::prelude::*;
 /// One flow. Counters are atomics: packets of one flow may arrive on several CPUs at once.
 pub(crate) struct Flow {
     key: FlowKey,
+    /// The key's hash: where the flow is filed.
+    hash: u32,
     /// Jiffies of the first packet.
     first: u64,
     /// Jiffies of the last packet.
@@ -69,6 +71,12 @@ impl Flow {
             dst_mask: self.dst_mask,
             end_reason,
         }
+    }
+}
+
+impl Hashed for Flow {
+    fn hash(&self) -> u32 {
+        self.hash
     }
 }
 
@@ -174,6 +182,7 @@ impl FlowTable {
                 let make = || {
                     self.reserve().then(|| Flow {
                         key,
+                        hash,
                         first: now,
                         last: AtomicU64::new(now),
                         packets: AtomicU64::new(0),

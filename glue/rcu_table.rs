@@ -40,11 +40,17 @@ fn stripe_of(hash: u32) -> usize {
     (hash >> 24) as usize
 }
 
+/// An item that carries the hash it is filed under: kept in the item, the hash can use
+/// the item's padding instead of growing every node by a word.
+pub(crate) trait Hashed {
+    /// The item's hash; must not change while the item is in a table.
+    fn hash(&self) -> u32;
+}
+
 /// A table entry: the item and its chain link.
 struct Node<T> {
     /// Next node of the bucket chain, or of the retired list once removed.
     next: AtomicPtr<Node<T>>,
-    hash: u32,
     item: T,
 }
 
@@ -108,7 +114,8 @@ pub(crate) enum Entry<'g, T> {
 /// - Every node reachable from a bucket or from `maint`'s lists was allocated from `cache`
 ///   and is freed only after it was unlinked and a grace period passed (or in `drop`).
 /// - A bucket chain is modified only under the lock of its stripe, softirqs off.
-pub(crate) struct RcuTable<T: Send + Sync> {
+/// - An item sits in the bucket of its `hash()` (so in the stripe of that hash).
+pub(crate) struct RcuTable<T: Send + Sync + Hashed> {
     cache: KmemCache<Node<T>>,
     stripes: Pin<KBox<[SpinLock<()>; STRIPES]>>,
     current: AtomicPtr<Buckets<T>>,
@@ -117,7 +124,7 @@ pub(crate) struct RcuTable<T: Send + Sync> {
     maint: Pin<KBox<Mutex<Retired<T>>>>,
 }
 
-impl<T: Send + Sync> RcuTable<T> {
+impl<T: Send + Sync + Hashed> RcuTable<T> {
     /// Creates a table of `buckets` buckets (rounded with [`round_buckets`]) whose nodes
     /// come from a new slab cache `cache_name`. Sleeps.
     pub(crate) fn new(cache_name: &'static CStr, buckets: usize) -> Result<Self> {
@@ -188,7 +195,7 @@ impl<T: Send + Sync> RcuTable<T> {
         // holds off (type invariant).
         while let Some(node) = unsafe { ptr.as_ref() } {
             *searched += 1;
-            if node.hash == hash && eq(&node.item) {
+            if node.item.hash() == hash && eq(&node.item) {
                 return Some(&node.item);
             }
             ptr = node.next.load(Ordering::Acquire);
@@ -212,6 +219,9 @@ impl<T: Send + Sync> RcuTable<T> {
 
     /// Finds the item as [`Self::find`] does, but under the stripe lock, and inserts
     /// `make()` if it is not there. Never sleeps.
+    ///
+    /// An item made with another hash than `hash` is refused: it would belong to another
+    /// stripe, whose lock is not held.
     pub(crate) fn find_or_insert<'g>(
         &'g self,
         _rcu: &'g ReadSection,
@@ -227,18 +237,18 @@ impl<T: Send + Sync> RcuTable<T> {
         if let Some(item) = Self::walk(head, hash, &mut eq, &mut searched) {
             return (Entry::Found(item), searched);
         }
-        let Some(item) = make() else {
+        let Some(item) = make().filter(|item| item.hash() == hash) else {
             return (Entry::Refused, searched);
         };
         let node = Node {
             next: AtomicPtr::new(head.load(Ordering::Relaxed)),
-            hash,
             item,
         };
         let Some(node) = self.cache.alloc(node) else {
             return (Entry::NoMemory, searched);
         };
         // Publish the fully initialised node.
+        // INVARIANT: `head` is the bucket of `hash`, which is the item's (checked above).
         head.store(node.as_ptr(), Ordering::Release);
         // SAFETY: the node is live until a grace period after its removal, which the
         // caller's RCU guard (lifetime 'g) holds off.
@@ -275,12 +285,12 @@ impl<T: Send + Sync> RcuTable<T> {
 }
 
 /// Exclusive maintenance access to a table (scan, flush, resize).
-pub(crate) struct Maintenance<'a, T: Send + Sync> {
+pub(crate) struct Maintenance<'a, T: Send + Sync + Hashed> {
     table: &'a RcuTable<T>,
     retired: Guard<'a, Retired<T>, MutexBackend>,
 }
 
-impl<T: Send + Sync> Maintenance<'_, T> {
+impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
     /// Removes from `chain` every item for which `due` holds, onto the retired list.
     /// The caller holds the chain's stripe lock with softirqs off.
     fn unlink_due(
@@ -438,7 +448,8 @@ impl<T: Send + Sync> Maintenance<'_, T> {
                         break;
                     };
                     chain.store(node.next.load(Ordering::Relaxed), Ordering::Release);
-                    let head = new_ref.head(node.hash);
+                    // Same stripe: the hash was checked when the item was inserted.
+                    let head = new_ref.head(node.item.hash());
                     node.next
                         .store(head.load(Ordering::Relaxed), Ordering::Release);
                     head.store(ptr, Ordering::Release);
@@ -458,7 +469,7 @@ impl<T: Send + Sync> Maintenance<'_, T> {
     }
 }
 
-impl<T: Send + Sync> Drop for RcuTable<T> {
+impl<T: Send + Sync + Hashed> Drop for RcuTable<T> {
     fn drop(&mut self) {
         // Readers that might still stand on a node (a packet in flight) finish first.
         rcu::synchronize();
@@ -487,6 +498,6 @@ impl<T: Send + Sync> Drop for RcuTable<T> {
 
 // SAFETY: nodes are `T: Send + Sync`, handed between CPUs under RCU and the stripe locks;
 // the raw pointers are owned by the table.
-unsafe impl<T: Send + Sync> Send for RcuTable<T> {}
+unsafe impl<T: Send + Sync + Hashed> Send for RcuTable<T> {}
 // SAFETY: shared access is lock-free reads (RCU) or under the stripe locks / mutex.
-unsafe impl<T: Send + Sync> Sync for RcuTable<T> {}
+unsafe impl<T: Send + Sync + Hashed> Sync for RcuTable<T> {}

@@ -57,17 +57,24 @@ set_flows() {
 
 # Sends N packets; prints the packets/s dut forwarded: packets that left sink0 over the
 # time pktgen itself reports for the run ("Result: OK: <usec>(c...)"). The time around
-# "start" is no good: pktgen polls for the end every 100 ms.
+# "start" is no good: pktgen polls for the end every 100 ms, and "start" can return
+# before a busy kpktgend has even begun. Setting the count makes the result
+# "OK: count=N", so a result with a time is this run's.
 run() {
-	local n=$1 rx0 rx1 us
+	local n=$1 rx0 rx1 us="" i
 	pg pg0 "count $n"
 	rx0=$(ip netns exec dut cat /sys/class/net/sink0/statistics/tx_packets)
 	# In a shell of its own: pktgen stops the run if the writer gets a signal, and this
 	# shell gets SIGCHLD from its background jobs.
 	sh -c 'echo start > /proc/net/pktgen/pgctrl'
+	for i in $(seq 600); do
+		us=$(sed -nE 's/^Result: OK: ([0-9]+)\(.*/\1/p' /proc/net/pktgen/pg0)
+		[ -n "$us" ] && break
+		sleep 0.1
+	done
 	rx1=$(ip netns exec dut cat /sys/class/net/sink0/statistics/tx_packets)
-	us=$(sed -nE 's/^Result: OK: ([0-9]+)\(.*/\1/p' /proc/net/pktgen/pg0)
-	echo $(( (rx1 - rx0) * 1000000 / ${us:-1} ))
+	[ -n "$us" ] || { echo "bench: pktgen gave no result" >&2; echo 0; return; }
+	echo $(( (rx1 - rx0) * 1000000 / us ))
 }
 
 setup() {
