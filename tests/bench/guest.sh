@@ -6,8 +6,9 @@ REPO=$NETFLOW_REPO
 KO=$REPO/out/bench-build/ipt_NETFLOW.ko
 OUT=/mnt/results.json
 PROC=/proc/net/stat/ipt_netflow
-REPEAT=${REPEAT:-5}
-COUNT=${COUNT:-200000}
+REPEAT=${REPEAT:-9}
+COUNT=${COUNT:-400000}
+WARM=200000
 up() { local u _; read -r u _ </proc/uptime; echo "$u"; }
 say() { echo "[$(up)] $*"; }
 
@@ -107,7 +108,7 @@ for flows in 1 1000 100000 1000000; do
 		for cfg in none noop netflow; do
 			setup $cfg 1048576
 			# Warm-up creates the flows (and caches); the measured run hits existing flows.
-			warm=$COUNT; [ "$f" -gt "$warm" ] && warm=$f
+			warm=$WARM; [ $cfg = netflow ] && [ "$f" -gt "$warm" ] && warm=$f
 			run $warm >/dev/null
 			results[$cfg]="${results[$cfg]:-} $(run $COUNT)"
 		done
