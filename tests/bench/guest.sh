@@ -151,7 +151,7 @@ for r in $(seq 1 "$REPEAT"); do quiet="$quiet $(run $COUNT)"; done
 taskset -c 1 sh -c 'while :; do :; done' &
 spin=$!
 control=""
-for r in $(seq 1 "$REPEAT"); do control="$control $(run $((COUNT / 4)))"; done
+for r in $(seq 1 "$REPEAT"); do control="$control $(run $((COUNT / 16)))"; done
 kill $spin
 e0=$(export_total)
 t0=$(date +%s%N)
@@ -165,7 +165,7 @@ poller=$!
 busy="" last=""
 while kill -0 $poller 2>/dev/null; do
 	busy="$busy $last"
-	last=$(run $((COUNT / 4)))
+	last=$(run $((COUNT / 16)))
 done
 t1=$(cat /tmp/export_done)
 [ -n "${busy// /}" ] || busy=$last
