@@ -43,7 +43,8 @@ fn stripe_of(hash: u32) -> usize {
 /// An item that carries the hash it is filed under: kept in the item, the hash can use
 /// the item's padding instead of growing every node by a word.
 pub(crate) trait Hashed {
-    /// The item's hash; must not change while the item is in a table.
+    /// The item's hash. If it changes while the item is in a table, lookups may miss
+    /// the item; nothing worse.
     fn hash(&self) -> u32;
 }
 
@@ -114,7 +115,8 @@ pub(crate) enum Entry<'g, T> {
 /// - Every node reachable from a bucket or from `maint`'s lists was allocated from `cache`
 ///   and is freed only after it was unlinked and a grace period passed (or in `drop`).
 /// - A bucket chain is modified only under the lock of its stripe, softirqs off.
-/// - An item sits in the bucket of its `hash()` (so in the stripe of that hash).
+/// - A node sits in a bucket of the stripe whose lock it was inserted under (the stripe
+///   of its `hash()` then), whatever `hash()` returns later.
 pub(crate) struct RcuTable<T: Send + Sync + Hashed> {
     cache: KmemCache<Node<T>>,
     stripes: Pin<KBox<[SpinLock<()>; STRIPES]>>,
@@ -248,7 +250,7 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
             return (Entry::NoMemory, searched);
         };
         // Publish the fully initialised node.
-        // INVARIANT: `head` is the bucket of `hash`, which is the item's (checked above).
+        // INVARIANT: `head` is in the stripe whose lock is held.
         head.store(node.as_ptr(), Ordering::Release);
         // SAFETY: the node is live until a grace period after its removal, which the
         // caller's RCU guard (lifetime 'g) holds off.
@@ -448,8 +450,14 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                         break;
                     };
                     chain.store(node.next.load(Ordering::Relaxed), Ordering::Release);
-                    // Same stripe: the hash was checked when the item was inserted.
-                    let head = new_ref.head(node.item.hash());
+                    // The node stays in its stripe even if a broken `Hashed` changed its
+                    // hash since the insert checked it: only this stripe's lock is held.
+                    let hash = node.item.hash();
+                    let head = if stripe_of(hash) == stripe {
+                        new_ref.head(hash)
+                    } else {
+                        &new_ref.heads[new_ref.stripe_range(stripe).start]
+                    };
                     node.next
                         .store(head.load(Ordering::Relaxed), Ordering::Release);
                     head.store(ptr, Ordering::Release);
