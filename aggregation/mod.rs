@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Aggregation rules (pure, `pub`: shared with the host tests).
+//! Aggregation rules (pure: shared with the host tests).
 
-pub mod rules;
+pub(crate) mod rules;

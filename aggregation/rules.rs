@@ -17,38 +17,38 @@ use core::ops::Range;
 use crate::flow::key::{has_ports, Family, FlowKey};
 
 /// Most rules one aggregation string may hold.
-pub const MAX_RULES: usize = 32;
+pub(crate) const MAX_RULES: usize = 32;
 
 /// Longest aggregation string accepted, in bytes (the C module's buffer size).
-pub const MAX_LEN: usize = 1024;
+pub(crate) const MAX_LEN: usize = 1024;
 
 /// Strip addresses inside a network to a shorter (or longer) prefix.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct NetRule {
+pub(crate) struct NetRule {
     /// Family of the network; only keys of the same family match.
-    pub family: Family,
+    pub(crate) family: Family,
     /// The network, with bits beyond `prefix` cleared (IPv4 in the first 4 bytes).
-    pub addr: [u8; 16],
+    pub(crate) addr: [u8; 16],
     /// Prefix length of the network (M).
-    pub prefix: u8,
+    pub(crate) prefix: u8,
     /// Prefix length matching addresses are stripped to (N).
-    pub strip: u8,
+    pub(crate) strip: u8,
 }
 
 /// Replace ports within a range by one port.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct PortRule {
+pub(crate) struct PortRule {
     /// First port of the range.
-    pub lo: u16,
+    pub(crate) lo: u16,
     /// Last port of the range (inclusive).
-    pub hi: u16,
+    pub(crate) hi: u16,
     /// Port that replaces any port in `lo..=hi`.
-    pub replace: u16,
+    pub(crate) replace: u16,
 }
 
 /// One aggregation rule.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// Netmask aggregation.
     Net(NetRule),
     /// Port aggregation.
@@ -57,7 +57,7 @@ pub enum Rule {
 
 /// A parsed aggregation string: up to [`MAX_RULES`] rules in definition order.
 #[derive(Clone)]
-pub struct Rules {
+pub(crate) struct Rules {
     rules: [Rule; MAX_RULES],
     len: usize,
 }
@@ -80,24 +80,24 @@ impl fmt::Debug for Rules {
 /// What [`Rules::apply`] changed in a key. Indices are positions in [`Rules::as_slice`],
 /// for per-rule usage counters.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
-pub struct Applied {
+pub(crate) struct Applied {
     /// Netmask rule that matched the source address.
-    pub src_net: Option<usize>,
+    pub(crate) src_net: Option<usize>,
     /// Netmask rule that matched the destination address.
-    pub dst_net: Option<usize>,
+    pub(crate) dst_net: Option<usize>,
     /// Port rule that matched the source port.
-    pub src_port: Option<usize>,
+    pub(crate) src_port: Option<usize>,
     /// Port rule that matched the destination port.
-    pub dst_port: Option<usize>,
+    pub(crate) dst_port: Option<usize>,
     /// Prefix length the source address was stripped to, 0 if no rule matched.
-    pub src_mask: u8,
+    pub(crate) src_mask: u8,
     /// Prefix length the destination address was stripped to, 0 if no rule matched.
-    pub dst_mask: u8,
+    pub(crate) dst_mask: u8,
 }
 
 impl Applied {
     /// Indices of the rules that matched (a rule matching both directions counts twice).
-    pub fn matched(&self) -> impl Iterator<Item = usize> {
+    pub(crate) fn matched(&self) -> impl Iterator<Item = usize> {
         [self.src_net, self.dst_net, self.src_port, self.dst_port]
             .into_iter()
             .flatten()
@@ -106,7 +106,7 @@ impl Applied {
 
 /// Why an aggregation string was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum RuleErrorKind {
+pub(crate) enum RuleErrorKind {
     /// The whole string is longer than [`MAX_LEN`].
     TooLong,
     /// More than [`MAX_RULES`] rules.
@@ -151,15 +151,15 @@ impl fmt::Display for RuleErrorKind {
 
 /// A refused aggregation string: which rule, where, and why.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct RuleError<'a> {
+pub(crate) struct RuleError<'a> {
     /// 1-based number of the offending rule; 0 for [`RuleErrorKind::TooLong`].
-    pub index: usize,
+    pub(crate) index: usize,
     /// The offending rule's text (empty for [`RuleErrorKind::TooLong`]).
-    pub text: &'a str,
+    pub(crate) text: &'a str,
     /// Byte range of `text` in the parsed string (the whole string for `TooLong`).
-    pub span: Range<usize>,
+    pub(crate) span: Range<usize>,
     /// Why it was refused.
-    pub reason: RuleErrorKind,
+    pub(crate) reason: RuleErrorKind,
 }
 
 impl fmt::Display for RuleError<'_> {
@@ -342,7 +342,7 @@ fn parse_rule(t: &str) -> Result<Rule, RuleErrorKind> {
 }
 
 /// Parses an aggregation string; an empty (or all-separator) string gives no rules.
-pub fn parse(s: &str) -> Result<Rules, RuleError<'_>> {
+pub(crate) fn parse(s: &str) -> Result<Rules, RuleError<'_>> {
     if s.len() > MAX_LEN {
         return Err(RuleError {
             index: 0,
@@ -372,7 +372,7 @@ pub fn parse(s: &str) -> Result<Rules, RuleError<'_>> {
 
 impl Rules {
     /// No rules.
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Self {
             rules: [Rule::Port(PortRule {
                 lo: 0,
@@ -384,22 +384,22 @@ impl Rules {
     }
 
     /// The rules in definition order.
-    pub fn as_slice(&self) -> &[Rule] {
+    pub(crate) fn as_slice(&self) -> &[Rule] {
         self.rules.get(..self.len).unwrap_or(&[])
     }
 
     /// Iterates the rules in definition order.
-    pub fn iter(&self) -> core::slice::Iter<'_, Rule> {
+    pub(crate) fn iter(&self) -> core::slice::Iter<'_, Rule> {
         self.as_slice().iter()
     }
 
     /// Number of rules.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.as_slice().len()
     }
 
     /// Whether there are no rules (aggregation off).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
@@ -435,7 +435,7 @@ impl Rules {
     ///
     /// Port rules only touch protocols with real ports (TCP, UDP, UDP-Lite, SCTP, DCCP),
     /// not the ICMP type/code kept in `dst_port`.
-    pub fn apply(&self, key: &mut FlowKey) -> Applied {
+    pub(crate) fn apply(&self, key: &mut FlowKey) -> Applied {
         let mut a = Applied::default();
         if let Some((i, n)) = self.apply_net(key.family, &mut key.src) {
             a.src_net = Some(i);

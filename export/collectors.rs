@@ -22,6 +22,7 @@ const RECONNECT_INTERVAL_NS: i64 = 1_000_000_000;
 
 /// One collector: its socket and its counters.
 pub(crate) struct Collector {
+    dest: Destination,
     sock: UdpSocket,
     /// Whether `sock` is connected; sends to an unconnected socket try to connect first.
     connected: AtomicBool,
@@ -68,7 +69,7 @@ impl Collector {
     /// Opens the socket for `dest` and tries to connect it; only a failure to create or
     /// bind the socket is an error.
     fn open(dest: &Destination, sndbuf: u32) -> Result<Self> {
-        let sock = UdpSocket::new(dest).inspect_err(|e| {
+        let sock = UdpSocket::new(dest.addr, dest.source).inspect_err(|e| {
             pr_err!(
                 "destination {}: cannot open socket: error {}\n",
                 dest,
@@ -77,6 +78,7 @@ impl Collector {
         })?;
         sock.set_sndbuf(sndbuf);
         let c = Self {
+            dest: *dest,
             sock,
             connected: AtomicBool::new(false),
             last_connect_ns: AtomicI64::new(Ktime::ktime_get().to_ns()),
@@ -103,7 +105,7 @@ impl Collector {
 
     /// The destination of this collector.
     pub(crate) fn destination(&self) -> &Destination {
-        self.sock.destination()
+        &self.dest
     }
 
     /// Tries to connect an unconnected socket, at most once per

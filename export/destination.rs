@@ -13,18 +13,18 @@ use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
 /// Most destinations one parameter may name.
-pub const MAX_DESTINATIONS: usize = 16;
+pub(crate) const MAX_DESTINATIONS: usize = 16;
 
 /// Collector port used when an entry names none.
-pub const DEFAULT_PORT: u16 = 2055;
+pub(crate) const DEFAULT_PORT: u16 = 2055;
 
 /// One collector to export to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Destination {
+pub(crate) struct Destination {
     /// Collector address and port (IPv6 scope and flow info are always 0).
-    pub addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// Local address to bind the socket to, same family as `addr`.
-    pub source: Option<IpAddr>,
+    pub(crate) source: Option<IpAddr>,
 }
 
 impl fmt::Display for Destination {
@@ -39,7 +39,7 @@ impl fmt::Display for Destination {
 
 /// A parsed `destination` parameter: 1 to [`MAX_DESTINATIONS`] distinct destinations.
 #[derive(Clone)]
-pub struct Destinations {
+pub(crate) struct Destinations {
     list: [Destination; MAX_DESTINATIONS],
     len: usize,
 }
@@ -61,29 +61,29 @@ impl fmt::Debug for Destinations {
 
 impl Destinations {
     /// The destinations in the order given.
-    pub fn as_slice(&self) -> &[Destination] {
+    pub(crate) fn as_slice(&self) -> &[Destination] {
         self.list.get(..self.len).unwrap_or(&[])
     }
 
     /// Iterates the destinations in the order given.
-    pub fn iter(&self) -> core::slice::Iter<'_, Destination> {
+    pub(crate) fn iter(&self) -> core::slice::Iter<'_, Destination> {
         self.as_slice().iter()
     }
 
     /// Number of destinations (at least 1 once parsed).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.as_slice().len()
     }
 
     /// Whether the list is empty (never true for a parsed list).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.len() == 0
     }
 }
 
 /// Why a `destination` parameter was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum DestErrorKind {
+pub(crate) enum DestErrorKind {
     /// No entries at all.
     Empty,
     /// More than [`MAX_DESTINATIONS`] entries.
@@ -125,13 +125,13 @@ impl fmt::Display for DestErrorKind {
 
 /// A refused `destination` parameter: which entry and why.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct DestError<'a> {
+pub(crate) struct DestError<'a> {
     /// 1-based number of the offending entry; 0 for [`DestErrorKind::Empty`].
-    pub index: usize,
+    pub(crate) index: usize,
     /// The offending entry's text (empty for [`DestErrorKind::Empty`]).
-    pub text: &'a str,
+    pub(crate) text: &'a str,
     /// Why it was refused.
-    pub reason: DestErrorKind,
+    pub(crate) reason: DestErrorKind,
 }
 
 impl fmt::Display for DestError<'_> {
@@ -226,7 +226,7 @@ fn parse_entry(s: &str) -> Result<Destination, DestErrorKind> {
 }
 
 /// Parses a `destination` parameter; at least one entry is required.
-pub fn parse(s: &str) -> Result<Destinations, DestError<'_>> {
+pub(crate) fn parse(s: &str) -> Result<Destinations, DestError<'_>> {
     let placeholder = Destination {
         addr: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)),
         source: None,

@@ -3,8 +3,10 @@
 //! Turns finished flows into PDUs and sends each to every collector.
 
 use super::collectors::Collectors;
-use super::pdu::{Clock, PduWriter, Protocol, Push};
+use super::pdu::{Clock, Push};
 use super::record::FlowRecord;
+use super::writer::{PduWriter, Protocol};
+use crate::flow::key::{Family, FlowKey};
 use crate::glue::ratelimit::debug_allowed;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
@@ -36,26 +38,48 @@ struct Pending {
     bytes: u64,
 }
 
+/// The export settings, as the settings table has them when the exporter is used.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ExportOptions {
+    /// v5 engine id, v9 source id, IPFIX observation domain.
+    pub(crate) engine_id: u32,
+    /// v9/IPFIX: PDUs between template re-sends (0: never by count).
+    pub(crate) refresh_rate: u32,
+    /// v9/IPFIX: minutes between template re-sends (0: never by time).
+    pub(crate) timeout_rate: u32,
+    /// Debug level: 1 send errors, 2 every PDU, 3 every flow (rate-limited).
+    pub(crate) debug: u32,
+}
+
 /// The PDU being filled and where it goes.
 pub(crate) struct Exporter {
     writer: PduWriter,
-    engine_id: u32,
     collectors: Collectors,
     pending: Pending,
-    /// Debug level: 1 send errors, 2 every PDU, 3 every flow (rate-limited).
-    debug: u32,
+    /// What [`Exporter::configure`] was given last.
+    options: ExportOptions,
 }
 
 impl Exporter {
     /// An exporter of `protocol` PDUs to `collectors`.
-    pub(crate) fn new(protocol: Protocol, engine_id: u32, collectors: Collectors) -> Self {
-        Self {
-            writer: PduWriter::new(protocol, engine_id),
-            engine_id,
+    pub(crate) fn new(protocol: Protocol, options: ExportOptions, collectors: Collectors) -> Self {
+        let mut this = Self {
+            writer: PduWriter::new(protocol, options.engine_id),
             collectors,
             pending: Pending::default(),
-            debug: 0,
-        }
+            options,
+        };
+        this.configure(options);
+        this
+    }
+
+    /// Takes the current export settings (the settings table is their only home: the
+    /// engine passes them each time it uses the exporter).
+    pub(crate) fn configure(&mut self, options: ExportOptions) {
+        self.options = options;
+        self.writer.set_engine_id(options.engine_id);
+        self.writer
+            .set_template_rates(options.refresh_rate, options.timeout_rate);
     }
 
     /// The protocol of the PDUs.
@@ -64,19 +88,9 @@ impl Exporter {
     }
 
     /// Switches to `protocol` (send the PDU being filled first). Templates are sent anew.
-    pub(crate) fn set_protocol(
-        &mut self,
-        protocol: Protocol,
-        refresh_rate: u32,
-        timeout_rate: u32,
-    ) {
-        self.writer = PduWriter::new(protocol, self.engine_id);
-        self.writer.set_template_rates(refresh_rate, timeout_rate);
-    }
-
-    /// Sets the debug level (0..3).
-    pub(crate) fn set_debug(&mut self, level: u32) {
-        self.debug = level;
+    pub(crate) fn set_protocol(&mut self, protocol: Protocol) {
+        self.writer = PduWriter::new(protocol, self.options.engine_id);
+        self.configure(self.options);
     }
 
     /// Replaces the collectors (send the PDU being filled first); returns the old ones.
@@ -87,11 +101,6 @@ impl Exporter {
         core::mem::replace(&mut self.collectors, collectors)
     }
 
-    /// Sets how often v9/IPFIX templates are re-sent (PDUs, minutes).
-    pub(crate) fn set_template_rates(&mut self, refresh_rate: u32, timeout_rate: u32) {
-        self.writer.set_template_rates(refresh_rate, timeout_rate);
-    }
-
     /// The collectors.
     pub(crate) fn collectors(&self) -> &Collectors {
         &self.collectors
@@ -99,7 +108,7 @@ impl Exporter {
 
     /// Adds a flow, sending the PDU whenever it is full.
     pub(crate) fn export(&mut self, rec: &FlowRecord, clock: &Clock, stats: &ExportStats) {
-        if self.debug >= 3 && debug_allowed() {
+        if self.options.debug >= 3 && debug_allowed() {
             let k = &rec.key;
             pr_info!(
                 "flow: proto {} {:?} {}:{} -> {}:{} in {} out {}, {} packets, {} bytes, end {:?}\n",
@@ -120,9 +129,10 @@ impl Exporter {
         for _ in 0..8 {
             match self.writer.push(rec, clock) {
                 Push::Added => {
-                    self.pending.flows += 1;
-                    self.pending.packets += rec.packets;
-                    self.pending.bytes += rec.bytes;
+                    let p = &mut self.pending;
+                    p.flows = p.flows.saturating_add(1);
+                    p.packets = p.packets.saturating_add(rec.packets);
+                    p.bytes = p.bytes.saturating_add(rec.bytes);
                     return;
                 }
                 Push::NotExportable => break,
@@ -146,12 +156,12 @@ impl Exporter {
             return;
         };
         let failed = self.collectors.send(pdu);
-        if (self.debug >= 2 || (self.debug >= 1 && failed > 0)) && debug_allowed() {
+        if (self.options.debug >= 2 || (self.options.debug >= 1 && failed > 0)) && debug_allowed() {
             pr_info!(
                 "PDU of {} bytes, {} flows: sent to {} of {} collectors\n",
                 pdu.len(),
                 pending.flows,
-                self.collectors.len() - failed,
+                self.collectors.len().saturating_sub(failed),
                 self.collectors.len()
             );
         }
@@ -169,16 +179,16 @@ impl Exporter {
 }
 
 /// A flow's source (`true`) or destination address, for debug messages.
-struct IpText<'a>(&'a crate::flow::key::FlowKey, bool);
+struct IpText<'a>(&'a FlowKey, bool);
 
 impl core::fmt::Display for IpText<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let a = if self.1 { &self.0.src } else { &self.0.dst };
         match self.0.family {
-            crate::flow::key::Family::V4 => {
+            Family::V4 => {
                 write!(f, "{}", core::net::Ipv4Addr::new(a[0], a[1], a[2], a[3]))
             }
-            crate::flow::key::Family::V6 => write!(f, "[{}]", core::net::Ipv6Addr::from(*a)),
+            Family::V6 => write!(f, "[{}]", core::net::Ipv6Addr::from(*a)),
         }
     }
 }

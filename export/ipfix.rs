@@ -5,12 +5,13 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
-use crate::export::pdu::{Clock, Cursor, Field, PduInfo, SetFormat, SetWriter, Template};
+use crate::export::pdu::{Clock, Cursor};
+use crate::export::sets::{Field, PduInfo, SetFormat, SetWriter, Template};
 
 /// Bytes of the IPFIX message header.
-pub const IPFIX_HEADER_LEN: usize = 16;
+pub(crate) const IPFIX_HEADER_LEN: usize = 16;
 /// Set ID of template sets.
-pub const IPFIX_TEMPLATE_SET: u16 = 2;
+pub(crate) const IPFIX_TEMPLATE_SET: u16 = 2;
 
 /// Both templates' fields around the family-specific ones. Counters are 64-bit; times
 /// are absolute milliseconds (what nfdump expects).
@@ -39,12 +40,14 @@ macro_rules! ipfix_fields {
 }
 
 /// IPv4 fields of template 256 (with icmpTypeCodeIPv4).
-pub const IPFIX_FIELDS_V4: &[Field] = ipfix_fields!((8, 4), (12, 4), (9, 1), (13, 1), (32, 2));
+pub(crate) const IPFIX_FIELDS_V4: &[Field] =
+    ipfix_fields!((8, 4), (12, 4), (9, 1), (13, 1), (32, 2));
 /// IPv6 fields of template 257 (with icmpTypeCodeIPv6).
-pub const IPFIX_FIELDS_V6: &[Field] = ipfix_fields!((27, 16), (28, 16), (29, 1), (30, 1), (139, 2));
+pub(crate) const IPFIX_FIELDS_V6: &[Field] =
+    ipfix_fields!((27, 16), (28, 16), (29, 1), (30, 1), (139, 2));
 
 /// The two IPFIX templates: IPv4 first, then IPv6.
-pub static IPFIX_TEMPLATES: [Template; 2] = [
+pub(crate) static IPFIX_TEMPLATES: [Template; 2] = [
     Template {
         id: 256,
         fields: IPFIX_FIELDS_V4,
@@ -57,7 +60,7 @@ pub static IPFIX_TEMPLATES: [Template; 2] = [
 
 /// IPFIX: the length is in bytes; the sequence numbers data records (templates do not
 /// count).
-pub struct Ipfix;
+pub(crate) struct Ipfix;
 
 impl SetFormat for Ipfix {
     const HEADER_LEN: usize = IPFIX_HEADER_LEN;
@@ -78,4 +81,4 @@ impl SetFormat for Ipfix {
 }
 
 /// IPFIX message builder.
-pub type IpfixWriter = SetWriter<Ipfix>;
+pub(crate) type IpfixWriter = SetWriter<Ipfix>;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Export: NetFlow v5/v9/IPFIX encoding (pure, `pub`: shared with the host tests), the
-//! collectors' sockets and the exporter.
+//! Export. Pure encoders, in layers: `pdu` (cursor, clock) <- `sets` (the v9/IPFIX set
+//! layout) <- `v5`, `v9`, `ipfix` <- `writer` (the protocol dispatch); the destination
+//! parser. Kernel side: the collectors' sockets and the exporter.
 
 pub(crate) mod collectors;
-pub mod destination;
+pub(crate) mod destination;
 pub(crate) mod exporter;
-pub mod ipfix;
-pub mod pdu;
-pub mod record;
-pub mod v5;
-pub mod v9;
+pub(crate) mod ipfix;
+pub(crate) mod pdu;
+pub(crate) mod record;
+pub(crate) mod sets;
+pub(crate) mod v5;
+pub(crate) mod v9;
+pub(crate) mod writer;

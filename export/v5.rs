@@ -10,13 +10,13 @@ use crate::export::record::FlowRecord;
 use crate::flow::key::Family;
 
 /// Bytes of the v5 header.
-pub const V5_HEADER_LEN: usize = 24;
+pub(crate) const V5_HEADER_LEN: usize = 24;
 /// Bytes of one v5 record.
-pub const V5_RECORD_LEN: usize = 48;
+pub(crate) const V5_RECORD_LEN: usize = 48;
 /// Records per v5 PDU (the format's limit).
-pub const V5_MAX_RECORDS: usize = 30;
+pub(crate) const V5_MAX_RECORDS: usize = 30;
 /// Largest v5 PDU (1464 bytes; over an IPv6 collector path it exceeds a 1500 MTU by 12).
-pub const MAX_PDU_V5: usize = V5_HEADER_LEN + V5_MAX_RECORDS * V5_RECORD_LEN;
+pub(crate) const MAX_PDU_V5: usize = V5_HEADER_LEN + V5_MAX_RECORDS * V5_RECORD_LEN;
 
 /// A record split over several v5 records, part of which went into an earlier PDU.
 #[derive(Clone, Copy)]
@@ -26,7 +26,7 @@ struct Carry {
 }
 
 /// NetFlow v5 PDU builder.
-pub struct V5Writer {
+pub(crate) struct V5Writer {
     buf: [u8; MAX_PDU_V5],
     count: usize,
     sequence: u32,
@@ -49,7 +49,7 @@ fn piece(total: u64, n: u64, i: u64) -> u32 {
 
 impl V5Writer {
     /// An empty writer; `engine_id`'s low 8 bits go to the header (engine_type 0).
-    pub const fn new(engine_id: u32) -> Self {
+    pub(crate) const fn new(engine_id: u32) -> Self {
         V5Writer {
             buf: [0; MAX_PDU_V5],
             count: 0,
@@ -59,19 +59,26 @@ impl V5Writer {
         }
     }
 
+    /// Sets the engine id of the next PDUs (low 8 bits).
+    pub(crate) fn set_engine_id(&mut self, engine_id: u32) {
+        self.engine_id = engine_id as u8;
+    }
+
     /// Records in the PDU under construction.
-    pub fn pending(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn pending(&self) -> usize {
         self.count
     }
 
     /// Flows (records) sent so far: the next PDU's flow_sequence.
-    pub fn sequence(&self) -> u32 {
+    #[cfg(test)]
+    pub(crate) fn sequence(&self) -> u32 {
         self.sequence
     }
 
     /// Adds a flow: one record, or several if a counter exceeds 32 bits. On `Full` part of
     /// the flow may be written; push the same record after `finish` to write the rest.
-    pub fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
+    pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
         if rec.key.family != Family::V4 {
             return Push::NotExportable;
         }
@@ -131,7 +138,7 @@ impl V5Writer {
 
     /// Writes the header, advances flow_sequence by this PDU's records and returns the
     /// PDU, or `None` if it is empty.
-    pub fn finish(&mut self, clock: &Clock) -> Option<&[u8]> {
+    pub(crate) fn finish(&mut self, clock: &Clock) -> Option<&[u8]> {
         if self.count == 0 {
             return None;
         }

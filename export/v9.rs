@@ -5,12 +5,13 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
-use crate::export::pdu::{Clock, Cursor, Field, PduInfo, SetFormat, SetWriter, Template};
+use crate::export::pdu::{Clock, Cursor};
+use crate::export::sets::{Field, PduInfo, SetFormat, SetWriter, Template};
 
 /// Bytes of the v9 header.
-pub const V9_HEADER_LEN: usize = 20;
+pub(crate) const V9_HEADER_LEN: usize = 20;
 /// Flowset ID of template flowsets.
-pub const V9_TEMPLATE_SET: u16 = 0;
+pub(crate) const V9_TEMPLATE_SET: u16 = 0;
 
 /// Fields common to both templates, before the addresses. Counters are 64-bit so no flow
 /// is ever split; times are sysuptime ms.
@@ -38,12 +39,12 @@ macro_rules! v9_fields {
 }
 
 /// IPv4 fields of template 256.
-pub const V9_FIELDS_V4: &[Field] = v9_fields!((8, 4), (12, 4), (9, 1), (13, 1));
+pub(crate) const V9_FIELDS_V4: &[Field] = v9_fields!((8, 4), (12, 4), (9, 1), (13, 1));
 /// IPv6 fields of template 257.
-pub const V9_FIELDS_V6: &[Field] = v9_fields!((27, 16), (28, 16), (29, 1), (30, 1));
+pub(crate) const V9_FIELDS_V6: &[Field] = v9_fields!((27, 16), (28, 16), (29, 1), (30, 1));
 
 /// The two v9 templates: IPv4 first, then IPv6.
-pub static V9_TEMPLATES: [Template; 2] = [
+pub(crate) static V9_TEMPLATES: [Template; 2] = [
     Template {
         id: 256,
         fields: V9_FIELDS_V4,
@@ -56,7 +57,7 @@ pub static V9_TEMPLATES: [Template; 2] = [
 
 /// NetFlow v9: counts include template records; the sequence numbers PDUs; sysuptime is
 /// taken at the whole second of unix_secs (see [`Clock::sysuptime_at_unix_secs`]).
-pub struct V9;
+pub(crate) struct V9;
 
 impl SetFormat for V9 {
     const HEADER_LEN: usize = V9_HEADER_LEN;
@@ -78,4 +79,4 @@ impl SetFormat for V9 {
 }
 
 /// NetFlow v9 PDU builder.
-pub type V9Writer = SetWriter<V9>;
+pub(crate) type V9Writer = SetWriter<V9>;

@@ -4,17 +4,30 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
-use crate::export::record::EndReason;
 use crate::flow::key::{proto, TCP_FIN, TCP_RST};
+
+/// Why a flow left the table (IPFIX flowEndReason, RFC 5102).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
+pub(crate) enum EndReason {
+    /// Idle longer than `inactive_timeout`.
+    IdleTimeout = 1,
+    /// Older than `active_timeout`.
+    ActiveTimeout = 2,
+    /// TCP FIN or RST seen.
+    EndDetected = 3,
+    /// Flushed on request, on reconfiguration or on unload.
+    ForcedEnd = 4,
+}
 
 /// Flow timeouts, in the same unit as the timestamps given to [`due`] (jiffies,
 /// milliseconds...).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Timeouts {
+pub(crate) struct Timeouts {
     /// Export a flow that saw no packet for this long.
-    pub inactive: u64,
+    pub(crate) inactive: u64,
     /// Export a flow this long after its first packet, even if still busy.
-    pub active: u64,
+    pub(crate) active: u64,
 }
 
 /// Whether a flow must leave the table now, and why.
@@ -29,7 +42,7 @@ pub struct Timeouts {
 /// 3. [`EndReason::EndDetected`] if the flow is TCP, saw FIN or RST, and
 ///    `now - last >= end_grace` (the grace lets the last ACKs join the flow);
 /// 4. otherwise `None`.
-pub fn due(
+pub(crate) fn due(
     now: u64,
     first: u64,
     last: u64,
@@ -57,6 +70,16 @@ pub fn due(
 /// A sixteenth of the shorter timeout, between 1 and 10 seconds: checking a million flows
 /// every second costs a CPU real work, which is only worth it when a second is a large
 /// part of the timeout.
-pub fn pass_secs(inactive: u64, active: u64) -> u64 {
+pub(crate) fn pass_secs(inactive: u64, active: u64) -> u64 {
     (inactive.min(active) / 16).clamp(1, 10)
+}
+
+/// Buckets one aging run looks at: its share of a pass of `pass_secs` seconds over
+/// `buckets`, for runs `delay` jiffies apart at `hz` jiffies a second; at least 1.
+pub(crate) fn aging_chunk(buckets: usize, delay: u64, hz: u64, pass_secs: u64) -> usize {
+    let per_pass = hz.saturating_mul(pass_secs).max(1);
+    let share = (buckets as u64).saturating_mul(delay) / per_pass;
+    usize::try_from(share)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1)
 }

@@ -43,7 +43,7 @@ fn mix_addr(h: u32, a: &[u8; 16]) -> u32 {
 /// Not cryptographic: `seed` should be random per table so that remote senders cannot
 /// aim many flows at one bucket without knowing it.
 #[inline]
-pub fn flow_hash(key: &FlowKey, seed: u32) -> u32 {
+pub(crate) fn flow_hash(key: &FlowKey, seed: u32) -> u32 {
     let mut h = mix_addr(seed, &key.src);
     h = mix_addr(h, &key.dst);
     h = mix(h, key.in_if);
@@ -54,17 +54,4 @@ pub fn flow_hash(key: &FlowKey, seed: u32) -> u32 {
     );
     // Murmur folds the input length in; ours is fixed (11 words).
     fmix(h ^ 44)
-}
-
-/// Maps a 32-bit hash onto `0..buckets` by multiply-high (Lemire's reduction), so any
-/// bucket count works, not only powers of two.
-///
-/// Uses the hash's high bits, which [`flow_hash`] mixes fully. Returns 0 when `buckets`
-/// is 0; counts above 2^32 are treated as 2^32.
-pub fn bucket_index(hash: u32, buckets: usize) -> usize {
-    // Capped at 2^32 so the product fits in u64 (no u128 on 32-bit kernels).
-    let n = u64::try_from(buckets).unwrap_or(u64::MAX).min(1 << 32);
-    let idx = (u64::from(hash) * n) >> 32;
-    // idx < n <= buckets, so it fits in usize.
-    usize::try_from(idx).unwrap_or(0)
 }

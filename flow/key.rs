@@ -7,7 +7,7 @@
 /// Address family of a flow.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 #[repr(u8)]
-pub enum Family {
+pub(crate) enum Family {
     /// IPv4: addresses use the first 4 bytes of the 16-byte fields, the rest is zero.
     V4 = 4,
     /// IPv6.
@@ -16,72 +16,72 @@ pub enum Family {
 
 /// The fields that tell one flow from another (as ipt_NETFLOW's flow key).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
-pub struct FlowKey {
+pub(crate) struct FlowKey {
     /// Source address; IPv4 in the first 4 bytes.
-    pub src: [u8; 16],
+    pub(crate) src: [u8; 16],
     /// Destination address; IPv4 in the first 4 bytes.
-    pub dst: [u8; 16],
+    pub(crate) dst: [u8; 16],
     /// Input interface index.
-    pub in_if: u32,
+    pub(crate) in_if: u32,
     /// Source port (0 where the protocol has none).
-    pub src_port: u16,
+    pub(crate) src_port: u16,
     /// Destination port; for ICMP/ICMPv6 `type << 8 | code`.
-    pub dst_port: u16,
+    pub(crate) dst_port: u16,
     /// IP protocol (IPv6: the upper-layer protocol after extension headers).
-    pub protocol: u8,
+    pub(crate) protocol: u8,
     /// IPv4 TOS / IPv6 traffic class.
-    pub tos: u8,
+    pub(crate) tos: u8,
     /// Address family.
-    pub family: Family,
+    pub(crate) family: Family,
 }
 
 /// IP protocol numbers the parser looks into.
-pub mod proto {
+pub(crate) mod proto {
     /// ICMP (IPv4).
-    pub const ICMP: u8 = 1;
+    pub(crate) const ICMP: u8 = 1;
     /// TCP.
-    pub const TCP: u8 = 6;
+    pub(crate) const TCP: u8 = 6;
     /// UDP.
-    pub const UDP: u8 = 17;
+    pub(crate) const UDP: u8 = 17;
     /// DCCP.
-    pub const DCCP: u8 = 33;
+    pub(crate) const DCCP: u8 = 33;
     /// IPv6 hop-by-hop options header.
-    pub const HOPOPTS: u8 = 0;
+    pub(crate) const HOPOPTS: u8 = 0;
     /// IPv6 routing header.
-    pub const ROUTING: u8 = 43;
+    pub(crate) const ROUTING: u8 = 43;
     /// IPv6 fragment header.
-    pub const FRAGMENT: u8 = 44;
+    pub(crate) const FRAGMENT: u8 = 44;
     /// Encapsulating security payload (opaque: ends the header chain).
-    pub const ESP: u8 = 50;
+    #[cfg(test)]
+    pub(crate) const ESP: u8 = 50;
     /// Authentication header.
-    pub const AH: u8 = 51;
+    pub(crate) const AH: u8 = 51;
     /// ICMPv6.
-    pub const ICMPV6: u8 = 58;
+    pub(crate) const ICMPV6: u8 = 58;
     /// IPv6 "no next header".
-    pub const NONE: u8 = 59;
+    #[cfg(test)]
+    pub(crate) const NONE: u8 = 59;
     /// IPv6 destination options header.
-    pub const DSTOPTS: u8 = 60;
+    pub(crate) const DSTOPTS: u8 = 60;
     /// SCTP.
-    pub const SCTP: u8 = 132;
+    pub(crate) const SCTP: u8 = 132;
     /// IPv6 mobility header.
-    pub const MOBILITY: u8 = 135;
+    pub(crate) const MOBILITY: u8 = 135;
     /// UDP-Lite.
-    pub const UDPLITE: u8 = 136;
+    pub(crate) const UDPLITE: u8 = 136;
 }
 
 /// TCP FIN flag (in [`Parsed::tcp_flags`]).
-pub const TCP_FIN: u8 = 0x01;
-/// TCP SYN flag.
-pub const TCP_SYN: u8 = 0x02;
+pub(crate) const TCP_FIN: u8 = 0x01;
 /// TCP RST flag.
-pub const TCP_RST: u8 = 0x04;
+pub(crate) const TCP_RST: u8 = 0x04;
 
 /// Longest IPv6 extension header chain walked before giving up; bounds the work an
 /// attacker can make us do per packet.
-pub const MAX_EXT_HEADERS: usize = 16;
+pub(crate) const MAX_EXT_HEADERS: usize = 16;
 
 /// Whether `protocol` carries 16-bit source and destination ports in its first 4 bytes.
-pub fn has_ports(protocol: u8) -> bool {
+pub(crate) fn has_ports(protocol: u8) -> bool {
     matches!(
         protocol,
         proto::TCP | proto::UDP | proto::UDPLITE | proto::SCTP | proto::DCCP
@@ -89,14 +89,9 @@ pub fn has_ports(protocol: u8) -> bool {
 }
 
 /// Read access to a packet that may not be linear (mirrors `skb_header_pointer`).
-pub trait PacketBytes {
+pub(crate) trait PacketBytes {
     /// Total packet length in bytes, from the network header on.
     fn len(&self) -> usize;
-
-    /// Whether the packet has no bytes at all.
-    fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 
     /// Copies `out.len()` bytes starting at `offset` into `out`; returns false (leaving
     /// `out` unspecified) if that range is not wholly inside the packet.
@@ -124,7 +119,7 @@ impl PacketBytes for [u8] {
 
 /// How much of the flow key could be filled from the packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ParseKind {
+pub(crate) enum ParseKind {
     /// Ports (or ICMP type/code) read from a complete upper-layer header.
     Complete,
     /// A fragment other than the first: it carries no upper-layer header, ports are 0.
@@ -140,18 +135,18 @@ pub enum ParseKind {
 
 /// A packet's flow key, as read by [`parse_ipv4`] or [`parse_ipv6`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The flow key (before aggregation).
-    pub key: FlowKey,
+    pub(crate) key: FlowKey,
     /// TCP flags (byte 13 of the TCP header); 0 unless a TCP header was read.
-    pub tcp_flags: u8,
+    pub(crate) tcp_flags: u8,
     /// How complete `key` is.
-    pub kind: ParseKind,
+    pub(crate) kind: ParseKind,
 }
 
 /// Why a packet has no usable IP header; such packets cannot be accounted.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Malformed {
+pub(crate) enum Malformed {
     /// The version nibble does not match the parser called.
     BadVersion,
     /// IPv4 IHL below 5 (20 bytes).
@@ -226,7 +221,10 @@ fn l3_only(key: FlowKey, kind: ParseKind) -> Parsed {
 ///
 /// IP options are skipped; the IPv4 total length is not used (the stack already trimmed
 /// the packet to it, and GSO packets may carry 0 there).
-pub fn parse_ipv4<P: PacketBytes + ?Sized>(pkt: &P, in_if: u32) -> Result<Parsed, Malformed> {
+pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
+    pkt: &P,
+    in_if: u32,
+) -> Result<Parsed, Malformed> {
     let mut h = [0u8; 20];
     if !pkt.copy_to(0, &mut h) {
         // Tell a wrong version from a short packet when at least one byte is there.
@@ -270,7 +268,10 @@ pub fn parse_ipv4<P: PacketBytes + ?Sized>(pkt: &P, in_if: u32) -> Result<Parsed
 /// Walks up to [`MAX_EXT_HEADERS`] extension headers (hop-by-hop, routing, fragment,
 /// destination options, AH, mobility); ESP and "no next header" end the walk and become
 /// the key's protocol. The payload length field is not used (jumbograms carry 0).
-pub fn parse_ipv6<P: PacketBytes + ?Sized>(pkt: &P, in_if: u32) -> Result<Parsed, Malformed> {
+pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
+    pkt: &P,
+    in_if: u32,
+) -> Result<Parsed, Malformed> {
     let mut h = [0u8; 40];
     if !pkt.copy_to(0, &mut h) {
         let mut v = [0u8; 1];

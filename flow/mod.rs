@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Flow accounting: keys, hashing and aging (pure, `pub`: shared with the host tests),
-//! and the flow table.
+//! Flow logic, all pure `core` code (shared with the host tests): key extraction from
+//! packet bytes, hashing, aging decisions, rates. The flow table itself is kernel-side,
+//! in `engine`.
 
-pub mod aging;
-pub mod hash;
-pub mod key;
-pub mod rate;
-pub(crate) mod stats;
-pub(crate) mod table;
+pub(crate) mod aging;
+pub(crate) mod hash;
+pub(crate) mod key;
+pub(crate) mod rate;

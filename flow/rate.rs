@@ -12,13 +12,13 @@ const DECAY: [u64; 3] = [2014, 2041, 2046];
 
 /// A value averaged over 1, 5 and 15 minutes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Average {
+pub(crate) struct Average {
     avg: [u64; 3],
 }
 
 impl Average {
     /// Folds in this second's value.
-    pub fn update(&mut self, value: u64) {
+    pub(crate) fn update(&mut self, value: u64) {
         let v = value.saturating_mul(FIXED_1);
         for (avg, decay) in self.avg.iter_mut().zip(DECAY) {
             let kept = avg.saturating_mul(decay) / FIXED_1;
@@ -27,26 +27,26 @@ impl Average {
     }
 
     /// The average over 1, 5 or 15 minutes (`window` 0, 1 or 2), rounded.
-    pub fn get(&self, window: usize) -> u64 {
+    pub(crate) fn get(&self, window: usize) -> u64 {
         self.avg
             .get(window)
-            .map_or(0, |a| (a + FIXED_1 / 2) / FIXED_1)
+            .map_or(0, |a| a.saturating_add(FIXED_1 / 2) / FIXED_1)
     }
 }
 
 /// The rate of a growing total.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Rate {
+pub(crate) struct Rate {
     last_total: Option<u64>,
     /// Per second over the last sample.
-    pub per_sec: u64,
+    pub(crate) per_sec: u64,
     /// Its moving averages.
-    pub avg: Average,
+    pub(crate) avg: Average,
 }
 
 impl Rate {
     /// Samples `total`, `elapsed_ms` after the previous sample (the first only records).
-    pub fn sample(&mut self, total: u64, elapsed_ms: u64) {
+    pub(crate) fn sample(&mut self, total: u64, elapsed_ms: u64) {
         if let Some(last) = self.last_total {
             let delta = total.saturating_sub(last);
             self.per_sec = delta.saturating_mul(1000) / elapsed_ms.max(1);
@@ -59,7 +59,7 @@ impl Rate {
 /// Hash metric as C ipt_NETFLOW shows it, times 100: flows looked at per lookup (1.00 is
 /// ideal). `searched` counts every flow compared, so a hit in the first place costs 1 and
 /// a new flow in an empty bucket costs 1 (the insert).
-pub fn metric_x100(searched: u64, found: u64, new: u64) -> u64 {
+pub(crate) fn metric_x100(searched: u64, found: u64, new: u64) -> u64 {
     let lookups = found.saturating_add(new);
     if lookups == 0 {
         return 100;

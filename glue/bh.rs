@@ -11,6 +11,7 @@ use core::marker::PhantomData;
 ///
 /// Spinlocks shared with the packet path (which runs in softirq) are taken under it, and
 /// per-CPU data may be updated without atomics.
+#[must_use = "softirqs are enabled again when the guard is dropped"]
 pub(crate) struct BhDisabled {
     /// Whether `new` disabled softirqs (they may have been off already).
     disabled: bool,

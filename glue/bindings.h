@@ -16,6 +16,6 @@
 #include <linux/seq_file.h>
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
+#include <linux/moduleparam.h>
 
-#include "params.h"
 #include "helpers.h"

@@ -7,6 +7,7 @@
 //! types exported here.
 
 pub(crate) mod bh;
+pub(crate) mod bucket;
 pub(crate) mod kmem_cache;
 pub(crate) mod params;
 pub(crate) mod percpu;

@@ -1,76 +1,213 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Module parameters (declared in C: `glue/params.c`).
+//! Module parameters with the kernel's own machinery (`struct kernel_param` entries in
+//! the `__param` section, `parm=`/`parmtype=` lines in `.modinfo`), declared from Rust:
+//! 6.12's `module!` has no parameters. Each parameter's value goes through a
+//! [`ParamHandler`], which checks it when `insmod`/`modprobe` passes it (a refusal fails
+//! the load, and the kernel adds its own "invalid for parameter" line) and shows it in
+//! `/sys/module/<module>/parameters/`.
+//!
+//! C header: [`include/linux/moduleparam.h`](srctree/include/linux/moduleparam.h)
 
 use super::bindings;
-use kernel::str::CStr;
+use core::ffi::{c_void, CStr};
+use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::error::from_result;
+use kernel::ffi::{c_char, c_int};
+use kernel::prelude::*;
 
-/// The module parameters as given at load time, names and defaults of C ipt_NETFLOW.
-pub(crate) struct Params {
-    /// `destination`: export collectors.
-    pub(crate) destination: &'static CStr,
-    /// `aggregation`: aggregation rules.
-    pub(crate) aggregation: &'static CStr,
-    /// `protocol`: 5, 9 or 10.
-    pub(crate) protocol: u32,
-    /// `inactive_timeout`, seconds.
-    pub(crate) inactive_timeout: u32,
-    /// `active_timeout`, seconds.
-    pub(crate) active_timeout: u32,
-    /// `refresh_rate`, PDUs between template re-sends.
-    pub(crate) refresh_rate: u32,
-    /// `timeout_rate`, minutes between template re-sends.
-    pub(crate) timeout_rate: u32,
-    /// `scan_min`, jiffies between scans.
-    pub(crate) scan_min: u32,
-    /// `sndbuf`, bytes (0 = system default).
-    pub(crate) sndbuf: u32,
-    /// `hashsize`, buckets (0 = sized from memory).
-    pub(crate) hashsize: u32,
-    /// `maxflows` (0 = unlimited).
-    pub(crate) maxflows: u32,
-    /// `engine_id`.
-    pub(crate) engine_id: u32,
-    /// `debug`, 0..3.
-    pub(crate) debug: u32,
+/// Most parameters one module may declare through this file.
+pub(crate) const MAX_PARAMS: usize = 32;
+
+/// Checks and shows the values of the parameters, by the index each was declared with.
+pub(crate) trait ParamHandler: 'static {
+    /// Checks `value`, given at load time for parameter `index`; an error refuses it
+    /// (and fails the load). Should say why in the kernel log.
+    fn check(index: usize, value: &[u8]) -> Result;
+
+    /// Writes parameter `index`'s value, `given` at load time or `None` (not given).
+    fn show(index: usize, given: Option<&[u8]>, out: &mut dyn Write) -> fmt::Result;
 }
 
-/// Turns a parameter string into a `CStr`; NULL (a `charp` set to nothing) reads as "".
+/// The values given at load time, by index. Each points into the module's argument
+/// string (`mod->args`), which the kernel frees only after the module's parameters and
+/// code are gone.
+static GIVEN: [AtomicPtr<c_char>; MAX_PARAMS] =
+    [const { AtomicPtr::new(core::ptr::null_mut()) }; MAX_PARAMS];
+
+/// The value given at load time for parameter `index`, if any.
+pub(crate) fn given(index: usize) -> Option<&'static [u8]> {
+    let ptr = GIVEN.get(index)?.load(Ordering::Acquire);
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: a non-NULL entry was stored by `set` from a NUL-terminated string in
+    // `mod->args`, which outlives the module's code (see `GIVEN`).
+    Some(unsafe { CStr::from_ptr(ptr.cast()) }.to_bytes())
+}
+
+/// The kernel calls this with a value for a parameter of ours.
 ///
 /// # Safety
 ///
-/// `ptr` is NULL or a NUL-terminated string that lives until the module is unloaded.
-unsafe fn param_str(ptr: *const kernel::ffi::c_char) -> &'static CStr {
-    if ptr.is_null() {
-        return kernel::c_str!("");
-    }
-    // SAFETY: non-NULL, NUL-terminated and alive until unload, by the function's contract.
-    unsafe { CStr::from_char_ptr(ptr) }
+/// `val` is NULL or a NUL-terminated string valid for the call (inside `mod->args` while
+/// the module loads), and `kp` one of the entries [`module_param!`] declared.
+unsafe extern "C" fn set<H: ParamHandler>(
+    val: *const c_char,
+    kp: *const bindings::kernel_param,
+) -> c_int {
+    // SAFETY: `kp` is one of the entries `module_param!` declared, whose `arg` is the
+    // parameter's index (never a pointer).
+    let index = unsafe { (*kp).__bindgen_anon_1.arg } as usize;
+    let value: &[u8] = if val.is_null() {
+        b""
+    } else {
+        // SAFETY: the kernel passes a NUL-terminated string, valid for the call.
+        unsafe { CStr::from_ptr(val.cast()) }.to_bytes()
+    };
+    from_result(|| {
+        let slot = GIVEN.get(index).ok_or(EINVAL)?;
+        H::check(index, value)?;
+        // The parameters are read-only after load (mode 0444), so this runs only while
+        // the module loads, with `val` inside `mod->args` (see `GIVEN`).
+        slot.store(val.cast_mut(), Ordering::Release);
+        Ok(0)
+    })
 }
 
-impl Params {
-    /// Reads the parameters; call from module init (they are read-only after load).
-    pub(crate) fn get() -> Self {
-        let mut raw = bindings::netflow_params::default();
-        // SAFETY: `raw` is a valid, writable `struct netflow_params`.
-        unsafe { bindings::netflow_params_get(&mut raw) };
-        Self {
-            // SAFETY: `charp` parameters are NULL or strings owned by the parameter code
-            // until the module is unloaded (perm 0444: nothing can replace them).
-            destination: unsafe { param_str(raw.destination) },
-            // SAFETY: as above.
-            aggregation: unsafe { param_str(raw.aggregation) },
-            protocol: raw.protocol,
-            inactive_timeout: raw.inactive_timeout,
-            active_timeout: raw.active_timeout,
-            refresh_rate: raw.refresh_rate,
-            timeout_rate: raw.timeout_rate,
-            scan_min: raw.scan_min,
-            sndbuf: raw.sndbuf,
-            hashsize: raw.hashsize,
-            maxflows: raw.maxflows,
-            engine_id: raw.engine_id,
-            debug: raw.debug,
+/// The kernel calls this to read a parameter from sysfs.
+///
+/// # Safety
+///
+/// `buf` is a page, ours for the call, and `kp` one of the entries [`module_param!`]
+/// declared.
+unsafe extern "C" fn get<H: ParamHandler>(
+    buf: *mut c_char,
+    kp: *const bindings::kernel_param,
+) -> c_int {
+    // SAFETY: as in `set`.
+    let index = unsafe { (*kp).__bindgen_anon_1.arg } as usize;
+    // SAFETY: sysfs hands a buffer of `PAGE_SIZE` bytes, ours for the call.
+    let page =
+        unsafe { core::slice::from_raw_parts_mut(buf.cast::<u8>(), kernel::page::PAGE_SIZE) };
+    let mut out = PageWriter { page, len: 0 };
+    // A value too long for the page is cut; the newline always fits.
+    let _ = H::show(index, given(index), &mut out);
+    // `write_str` keeps `len` below the page size, so the newline fits.
+    let end = out.len.min(kernel::page::PAGE_SIZE - 1);
+    if let Some(b) = out.page.get_mut(end) {
+        *b = b'\n';
+    }
+    // At most a page: fits `c_int`.
+    (end + 1) as c_int
+}
+
+/// Writes into a sysfs page, keeping the last byte for the newline.
+struct PageWriter<'a> {
+    page: &'a mut [u8],
+    len: usize,
+}
+
+impl Write for PageWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let room = self.page.len().saturating_sub(1).saturating_sub(self.len);
+        let n = s.len().min(room);
+        let dst = self
+            .page
+            .get_mut(self.len..self.len + n)
+            .ok_or(fmt::Error)?;
+        dst.copy_from_slice(&s.as_bytes()[..n]);
+        self.len += n;
+        if n < s.len() {
+            return Err(fmt::Error);
         }
+        Ok(())
     }
 }
+
+/// The callbacks of every parameter handled by `H`.
+#[repr(transparent)]
+pub(crate) struct Ops(bindings::kernel_param_ops);
+
+// SAFETY: the callbacks are plain functions, callable from any thread.
+unsafe impl Sync for Ops {}
+
+impl Ops {
+    /// The operations calling `H`.
+    pub(crate) const fn new<H: ParamHandler>() -> Self {
+        Self(bindings::kernel_param_ops {
+            flags: 0,
+            set: Some(set::<H>),
+            get: Some(get::<H>),
+            free: None,
+        })
+    }
+}
+
+/// One `__param` entry.
+#[repr(transparent)]
+pub(crate) struct KernelParam(bindings::kernel_param);
+
+// SAFETY: the entry is never written after the build; its pointers are to 'static data
+// (name, operations, this module).
+unsafe impl Sync for KernelParam {}
+
+extern "C" {
+    /// This module, defined by modpost in the module's `.mod.c`.
+    static __this_module: bindings::module;
+}
+
+impl KernelParam {
+    /// Parameter `name` (NUL-terminated), read-only after load (0444), with `ops`, index
+    /// `index`.
+    pub(crate) const fn new(name: &'static str, ops: &'static Ops, index: usize) -> Self {
+        Self(bindings::kernel_param {
+            name: name.as_ptr().cast(),
+            mod_: &raw const __this_module as *mut bindings::module,
+            ops: &ops.0,
+            perm: 0o444,
+            level: -1,
+            flags: 0,
+            __bindgen_anon_1: bindings::kernel_param__bindgen_ty_1 {
+                arg: index as *mut c_void,
+            },
+        })
+    }
+}
+
+/// `s` as an array of its bytes (for `.modinfo` lines built with `concat!`).
+pub(crate) const fn modinfo<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N && i < b.len() {
+        out[i] = b[i];
+        i += 1;
+    }
+    out
+}
+
+/// Declares module parameter `$name` (a string literal) of `modinfo` type `$ty`, with
+/// description `$desc`, handled by `$handler` as index `$index`.
+macro_rules! module_param {
+    ($handler:ty, $index:expr, $name:literal, $ty:ident, $desc:literal) => {
+        const _: () = {
+            const NAME: &str = concat!($name, "\0");
+            const PARM: &str = concat!("parm=", $name, ":", $desc, "\0");
+            const PARMTYPE: &str = concat!("parmtype=", $name, ":", stringify!($ty), "\0");
+            static OPS: $crate::glue::params::Ops = $crate::glue::params::Ops::new::<$handler>();
+            #[link_section = "__param"]
+            #[used]
+            static PARAM: $crate::glue::params::KernelParam =
+                $crate::glue::params::KernelParam::new(NAME, &OPS, $index);
+            #[link_section = ".modinfo"]
+            #[used]
+            static PARM_INFO: [u8; PARM.len()] = $crate::glue::params::modinfo(PARM);
+            #[link_section = ".modinfo"]
+            #[used]
+            static PARMTYPE_INFO: [u8; PARMTYPE.len()] = $crate::glue::params::modinfo(PARMTYPE);
+        };
+    };
+}
+pub(crate) use module_param;

@@ -10,6 +10,7 @@ use core::ffi::{c_int, c_void};
 use core::marker::PhantomData;
 use core::ptr::addr_of;
 use kernel::error::code::{EINVAL, ENOMEM};
+use kernel::error::from_result;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -70,7 +71,8 @@ impl core::fmt::Write for SeqFile<'_> {
 /// `single_show = show_trampoline::<T>` and private data pointing to `data`'s `T`.
 pub(crate) struct ProcEntry<T: ProcShow> {
     name: &'static CStr,
-    data: Arc<T>,
+    /// The entry's private data, kept alive until the entry is removed.
+    _data: Arc<T>,
 }
 
 /// `/proc/net/stat` of the initial network namespace.
@@ -104,7 +106,7 @@ impl<T: ProcShow> ProcEntry<T> {
             return Err(ENOMEM);
         }
         // INVARIANT: created above with `data`'s `T` as private data, kept in `self`.
-        Ok(Self { name, data })
+        Ok(Self { name, _data: data })
     }
 }
 
@@ -114,7 +116,6 @@ impl<T: ProcShow> Drop for ProcEntry<T> {
         // `show` in progress and closes the seq_files still open, so nothing reaches
         // `self.data` through the entry afterwards and it may be dropped.
         unsafe { bindings::remove_proc_entry(self.name.as_char_ptr(), proc_net_stat()) };
-        let _ = &self.data;
     }
 }
 
@@ -140,12 +141,12 @@ unsafe extern "C" fn show_trampoline<T: ProcShow>(
         _p: PhantomData,
     };
     let result = data.show(&mut seq);
-    // After an overflow, seq_read retries with a bigger buffer only if `show` returned 0.
-    if seq.overflowed() {
-        return 0;
-    }
-    match result {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    from_result(|| {
+        // After an overflow, seq_read retries with a bigger buffer only if `show`
+        // returned 0.
+        if !seq.overflowed() {
+            result?;
+        }
+        Ok(0)
+    })
 }

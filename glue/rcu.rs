@@ -30,6 +30,7 @@ impl ReadSection {
 }
 
 /// An RCU read-side critical section, held while the guard lives.
+#[must_use = "the read-side section ends when the guard is dropped"]
 pub(crate) struct ReadGuard {
     _not_send: PhantomData<*mut ()>,
 }

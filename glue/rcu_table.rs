@@ -13,9 +13,9 @@
 //! [`STRIPES`]), so one stripe lock covers the hash in the old and in the new array.
 
 use super::bh::BhDisabled;
+use super::bucket::bucket_index;
 use super::kmem_cache::KmemCache;
 use super::rcu::{self, GracePeriod, ReadGuard, ReadSection};
-use crate::flow::hash::bucket_index;
 use core::num::NonZeroUsize;
 use core::ops::Range;
 use core::pin::Pin;
@@ -287,6 +287,7 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
 }
 
 /// Exclusive maintenance access to a table (scan, flush, resize).
+#[must_use = "maintenance access ends when the guard is dropped"]
 pub(crate) struct Maintenance<'a, T: Send + Sync + Hashed> {
     table: &'a RcuTable<T>,
     retired: Guard<'a, Retired<T>, MutexBackend>,

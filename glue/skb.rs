@@ -7,17 +7,27 @@
 
 use super::bindings;
 use super::rcu::ReadSection;
-use crate::flow::key::Family;
+use kernel::types::Opaque;
+
+/// The family of the hook a packet is seen at (`NFPROTO_IPV4`, `NFPROTO_IPV6`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum HookFamily {
+    /// An IPv4 hook (iptables).
+    Ipv4,
+    /// An IPv6 hook (ip6tables).
+    Ipv6,
+}
 
 /// A packet handed to a target, from its network header on.
 ///
 /// # Invariants
 ///
-/// `skb` and `par` point to the valid packet and action parameters of one target call and
+/// `skb` and `par` are the valid packet and action parameters of one target call and
 /// outlive `'a`; the packet's data starts at its network header (true at every IP hook).
+/// For that call the fields read here (`len`, `data_len`, `data`, `state`) do not change.
 pub(crate) struct Packet<'a> {
-    skb: &'a bindings::sk_buff,
-    par: &'a bindings::xt_action_param,
+    skb: &'a Opaque<bindings::sk_buff>,
+    par: &'a Opaque<bindings::xt_action_param>,
 }
 
 impl<'a> Packet<'a> {
@@ -31,11 +41,12 @@ impl<'a> Packet<'a> {
         par: *const bindings::xt_action_param,
     ) -> Self {
         // INVARIANT: valid for 'a by the function's safety requirement.
-        // SAFETY: both pointers are valid for 'a by the function's safety requirement.
+        // SAFETY: both pointers are valid for 'a by the function's safety requirement, and
+        // `Opaque<T>` has the layout of `T`.
         unsafe {
             Self {
-                skb: &*skb,
-                par: &*par,
+                skb: &*skb.cast::<Opaque<bindings::sk_buff>>(),
+                par: &*par.cast::<Opaque<bindings::xt_action_param>>(),
             }
         }
     }
@@ -49,15 +60,23 @@ impl<'a> Packet<'a> {
     }
 
     fn state(&self) -> &bindings::nf_hook_state {
-        // SAFETY: xtables always sets `state` to the hook state of the current call.
-        unsafe { &*self.par.state }
+        // SAFETY: `par` is valid (type invariant), and xtables always sets its `state` to
+        // the hook state of the current call, which outlives it.
+        unsafe { &*(*self.par.get()).state }
+    }
+
+    /// The socket buffer's fields this file reads (type invariant: stable for the call).
+    fn skb(&self) -> &bindings::sk_buff {
+        // SAFETY: `skb` is valid for `'a` and the fields read through this reference do
+        // not change during the target call (type invariant).
+        unsafe { &*self.skb.get() }
     }
 
     /// The address family of the table the rule is in, `None` for other families.
-    pub(crate) fn family(&self) -> Option<Family> {
+    pub(crate) fn family(&self) -> Option<HookFamily> {
         match u32::from(self.state().pf) {
-            bindings::NFPROTO_IPV4 => Some(Family::V4),
-            bindings::NFPROTO_IPV6 => Some(Family::V6),
+            bindings::NFPROTO_IPV4 => Some(HookFamily::Ipv4),
+            bindings::NFPROTO_IPV6 => Some(HookFamily::Ipv6),
             _ => None,
         }
     }
@@ -75,7 +94,7 @@ impl<'a> Packet<'a> {
     /// Bytes of the packet from the network header on (`skb->len`, as rule counters count).
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.skb.len as usize
+        self.skb().len as usize
     }
 
     /// Copies `out.len()` bytes from `offset`, whether the data is linear or paged;
@@ -88,16 +107,14 @@ impl<'a> Packet<'a> {
         if end > self.len() {
             return false;
         }
-        let headlen = (self.skb.len - self.skb.data_len) as usize;
+        let skb = self.skb();
+        // `data_len` (the paged part) never exceeds `len`.
+        let headlen = skb.len.saturating_sub(skb.data_len) as usize;
         if end <= headlen {
             // SAFETY: `data` has `headlen` readable bytes (the linear part), and
             // `offset..end` lies within them; `out` does not overlap packet data.
             unsafe {
-                core::ptr::copy_nonoverlapping(
-                    self.skb.data.add(offset),
-                    out.as_mut_ptr(),
-                    out.len(),
-                )
+                core::ptr::copy_nonoverlapping(skb.data.add(offset), out.as_mut_ptr(), out.len())
             };
             return true;
         }
@@ -105,7 +122,7 @@ impl<'a> Packet<'a> {
         // SAFETY: `skb` is valid; `skb_copy_bits` writes exactly `out.len()` bytes to `out`.
         let ret = unsafe {
             bindings::skb_copy_bits(
-                self.skb,
+                skb,
                 offset as i32,
                 out.as_mut_ptr().cast(),
                 out.len() as i32,
@@ -122,16 +139,4 @@ fn ifindex(dev: *const bindings::net_device) -> u32 {
     // SAFETY: a non-NULL device in `nf_hook_state` is held for the duration of the hook.
     let index = unsafe { (*dev).ifindex };
     u32::try_from(index).unwrap_or(0)
-}
-
-impl crate::flow::key::PacketBytes for Packet<'_> {
-    #[inline]
-    fn len(&self) -> usize {
-        Packet::len(self)
-    }
-
-    #[inline]
-    fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
-        Packet::copy_to(self, offset, out)
-    }
 }

@@ -11,14 +11,12 @@ use core::ffi::{c_int, c_void};
 use core::ptr::{addr_of_mut, null_mut, NonNull};
 use kernel::c_str;
 use kernel::error::code::{EINVAL, EIO, ENOMEM};
+use kernel::error::from_result;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
 /// The folder of the table, below `/proc/sys`.
 const PATH: &CStr = c_str!("net/netflow");
-
-/// Longest value `write` accepts, in bytes (after trailing whitespace is stripped).
-pub(crate) const MAX_VALUE_LEN: usize = 1023;
 
 /// Longest text `read` may produce, in bytes (without the newline added after it).
 pub(crate) const MAX_READ_LEN: usize = 4095;
@@ -36,11 +34,10 @@ pub(crate) trait SysctlHandler: Send + Sync + 'static {
     /// May be called again for one `read(2)` loop (once per system call): keep it cheap.
     fn read(&self, index: usize, out: &mut dyn core::fmt::Write) -> core::fmt::Result;
 
-    /// Sets entry `index` to `value`: the written text, without trailing whitespace (nor
-    /// newline), at most [`MAX_VALUE_LEN`] bytes, valid UTF-8 without NUL. An error is
-    /// returned to the writer unchanged (`EINVAL` for a bad value), and the old value
-    /// should then stay.
-    fn write(&self, index: usize, value: &str) -> Result;
+    /// Sets entry `index` to `value`: the bytes written, without trailing whitespace (nor
+    /// newline). An error is returned to the writer unchanged (`EINVAL` for a bad value),
+    /// and the old value should then stay.
+    fn write(&self, index: usize, value: &[u8]) -> Result;
 }
 
 /// A registered `net.netflow` table: one file per name, handled by `data`. Dropping it
@@ -54,8 +51,10 @@ pub(crate) trait SysctlHandler: Send + Sync + 'static {
 /// its index; its handler is `handler_trampoline::<T>`.
 pub(crate) struct SysctlTable<T: SysctlHandler> {
     header: NonNull<bindings::ctl_table_header>,
-    table: KVec<bindings::ctl_table>,
-    data: Arc<T>,
+    /// The entries the registration points to, freed after `drop` unregisters.
+    _table: KVec<bindings::ctl_table>,
+    /// What the entries' `extra1` points to, kept as long.
+    _data: Arc<T>,
 }
 
 // SAFETY: `header` and `table` are only used by `drop` (to unregister) and by the sysctl
@@ -102,8 +101,8 @@ impl<T: SysctlHandler> SysctlTable<T> {
         // INVARIANT: registered just above, with the entries as described.
         Ok(Self {
             header,
-            table,
-            data,
+            _table: table,
+            _data: data,
         })
     }
 }
@@ -114,7 +113,6 @@ impl<T: SysctlHandler> Drop for SysctlTable<T> {
         // for handler calls in progress and prevents new ones, so `table` and `data` are
         // unused afterwards and may be freed.
         unsafe { bindings::unregister_net_sysctl_table(self.header.as_ptr()) };
-        let _ = (&self.table, &self.data);
     }
 }
 
@@ -171,17 +169,11 @@ unsafe extern "C" fn handler_trampoline<T: SysctlHandler>(
     // only through this slice.
     let buffer = unsafe { core::slice::from_raw_parts_mut(buffer.cast::<u8>(), *len) };
     let result = if write != 0 {
-        // SAFETY: `procname` of a registered entry is one of the 'static, NUL-terminated
-        // names given to `SysctlTable::new` (contract).
-        let name = unsafe { CStr::from_char_ptr((*ctl).procname) };
-        write_value(data, index, name, buffer, pos)
+        write_value(data, index, buffer, pos)
     } else {
         read_value(data, index, buffer, pos).map(|n| *len = n)
     };
-    match result {
-        Ok(()) => 0,
-        Err(e) => e.to_errno(),
-    }
+    from_result(|| result.map(|()| 0))
 }
 
 fn read_value<T: SysctlHandler>(
@@ -210,7 +202,6 @@ fn read_value<T: SysctlHandler>(
 fn write_value<T: SysctlHandler>(
     data: &T,
     index: usize,
-    name: &CStr,
     buffer: &[u8],
     pos: &mut bindings::loff_t,
 ) -> Result {
@@ -223,18 +214,6 @@ fn write_value<T: SysctlHandler>(
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(0, |i| i + 1);
     let value = &buffer[..end];
-    // Refused before the handler sees the value: say why, as the handler does.
-    let refuse = |why: &str| {
-        pr_warn!("net.netflow.{}: value refused: {}\n", name, why);
-        EINVAL
-    };
-    if value.len() > MAX_VALUE_LEN {
-        return Err(refuse("longer than 1023 bytes"));
-    }
-    if value.contains(&0) {
-        return Err(refuse("contains a NUL byte"));
-    }
-    let value = core::str::from_utf8(value).map_err(|_| refuse("not UTF-8"))?;
     data.write(index, value)?;
     // `buffer.len()` is below `KMALLOC_MAX_SIZE` (checked by the sysctl core).
     *pos += buffer.len() as bindings::loff_t;

@@ -6,7 +6,6 @@
 //! [`include/net/sock.h`](srctree/include/net/sock.h)
 
 use super::bindings;
-use crate::export::destination::Destination;
 use core::net::{IpAddr, SocketAddr};
 use core::ptr::{addr_of, addr_of_mut, null_mut, NonNull};
 use kernel::error::{to_result, Error};
@@ -95,8 +94,8 @@ impl RawAddr {
     }
 }
 
-/// A kernel UDP socket of the initial network namespace, bound to the destination's
-/// source address if it names one, sending to the destination once connected.
+/// A kernel UDP socket of the initial network namespace, bound to a source address if
+/// given, sending to its peer once connected.
 ///
 /// Sends never block and never raise `SIGPIPE`. Dropping the socket releases it.
 ///
@@ -106,7 +105,7 @@ impl RawAddr {
 /// releases it; its `sk` is a valid `struct sock` for as long.
 pub(crate) struct UdpSocket {
     sock: NonNull<bindings::socket>,
-    dest: Destination,
+    peer: SocketAddr,
 }
 
 // SAFETY: a kernel socket is not tied to the task that created it; every operation used
@@ -117,12 +116,12 @@ unsafe impl Send for UdpSocket {}
 unsafe impl Sync for UdpSocket {}
 
 impl UdpSocket {
-    /// Creates a UDP socket for `dest`'s family and binds it to `dest.source`, if any.
+    /// Creates a UDP socket for `peer`'s family and binds it to `source`, if any.
     ///
     /// The socket is not connected yet: call [`UdpSocket::connect`] (it may fail while
     /// there is no route, and may be retried later).
-    pub(crate) fn new(dest: &Destination) -> Result<Self> {
-        let family = match dest.addr {
+    pub(crate) fn new(peer: SocketAddr, source: Option<IpAddr>) -> Result<Self> {
+        let family = match peer {
             SocketAddr::V4(_) => bindings::AF_INET,
             SocketAddr::V6(_) => bindings::AF_INET6,
         };
@@ -142,8 +141,8 @@ impl UdpSocket {
         let sock = NonNull::new(sock).ok_or(EINVAL)?;
         // INVARIANT: `sock_create_kern` succeeded: `sock` is a new socket with its `sk`,
         // owned here.
-        let this = Self { sock, dest: *dest };
-        if let Some(source) = dest.source {
+        let this = Self { sock, peer };
+        if let Some(source) = source {
             let mut addr = RawAddr::new(source, 0);
             let (ptr, len) = addr.as_raw();
             // SAFETY: `sock` is valid (type invariant); `ptr` points to `len` bytes of a
@@ -153,16 +152,11 @@ impl UdpSocket {
         Ok(this)
     }
 
-    /// The destination this socket sends to.
-    pub(crate) fn destination(&self) -> &Destination {
-        &self.dest
-    }
-
-    /// Connects the socket to the destination: picks the route and source address, and
+    /// Connects the socket to its peer: picks the route and source address, and
     /// makes ICMP errors for it reach this socket. Can be called again, e.g. after a
     /// failure for lack of a route.
     pub(crate) fn connect(&self) -> Result {
-        let mut addr = RawAddr::new(self.dest.addr.ip(), self.dest.addr.port());
+        let mut addr = RawAddr::new(self.peer.ip(), self.peer.port());
         let (ptr, len) = addr.as_raw();
         // SAFETY: `sock` is valid (type invariant); `ptr` points to `len` bytes of a
         // socket address of the socket's family, alive for the call.

@@ -36,7 +36,8 @@ const FAMILIES: [u32; 2] = [bindings::NFPROTO_IPV4, bindings::NFPROTO_IPV6];
 /// (boxed), and `TARGET_DATA` points to `data`'s `T`, which `self` keeps alive.
 pub(crate) struct Registration<T: Target> {
     targets: KBox<Targets>,
-    data: Arc<T>,
+    /// What `TARGET_DATA` points to, kept alive until unregistered.
+    _data: Arc<T>,
 }
 
 /// The `struct xt_target`s handed to xtables.
@@ -78,7 +79,10 @@ impl<T: Target> Registration<T> {
             return Err(e);
         }
         // INVARIANT: registered above; `TARGET_DATA` points to `data`, kept in `self`.
-        Ok(Self { targets, data })
+        Ok(Self {
+            targets,
+            _data: data,
+        })
     }
 }
 
@@ -90,7 +94,6 @@ impl<T: Target> Drop for Registration<T> {
             bindings::xt_unregister_targets(self.targets.0.as_mut_ptr(), FAMILIES.len() as u32)
         };
         TARGET_DATA.store(null_mut(), Ordering::Release);
-        let _ = &self.data;
     }
 }
 

@@ -2,9 +2,10 @@
 
 //! `/proc/net/stat/ipt_netflow_snmp`: `name value` lines for the SNMP agent.
 
+use super::figures::Fixed2;
+use crate::engine::stats::Stat;
 use crate::engine::Netflow;
 use crate::flow::rate::metric_x100;
-use crate::flow::stats::Stat;
 use crate::glue::proc::{ProcShow, SeqFile};
 use core::fmt::{self, Write};
 use core::sync::atomic::Ordering::Relaxed;
@@ -23,10 +24,9 @@ impl ProcShow for SnmpFile {
 fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     let t = n.flows.totals();
     let v = |s: Stat| t[s as usize];
-    let (out_packets, out_bytes) = n.flows.released_traffic();
-    let active = n.flows.active();
+    let counters = super::counters(n, &t);
+    let fig = counters.figures();
     let e = &n.export_stats;
-    let metric = metric_x100(v(Stat::Searched), v(Stat::Found), v(Stat::New));
     let rates = n.rates.lock();
     let line = |m: &mut dyn Write, name: &str, value: u64| writeln!(m, "{:<12} {}", name, value);
     line(m, "inBitRate", rates.bits.per_sec)?;
@@ -34,27 +34,11 @@ fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     line(m, "inFlows", v(Stat::New))?;
     line(m, "inPackets", v(Stat::Packets))?;
     line(m, "inBytes", v(Stat::Bytes))?;
-    writeln!(
-        m,
-        "{:<12} {}.{:02}",
-        "hashMetric",
-        metric / 100,
-        metric % 100
-    )?;
-    let hash_memory =
-        active * n.flows.flow_size() as u64 + n.flows.buckets() as u64 * size_of::<usize>() as u64;
-    line(m, "hashMemory", hash_memory)?;
-    line(m, "hashFlows", active)?;
-    line(
-        m,
-        "hashPackets",
-        (v(Stat::Packets) - v(Stat::DropPackets)).saturating_sub(out_packets),
-    )?;
-    line(
-        m,
-        "hashBytes",
-        (v(Stat::Bytes) - v(Stat::DropBytes)).saturating_sub(out_bytes),
-    )?;
+    writeln!(m, "{:<12} {}", "hashMetric", Fixed2(fig.metric_x100))?;
+    line(m, "hashMemory", fig.table_memory)?;
+    line(m, "hashFlows", counters.flows)?;
+    line(m, "hashPackets", fig.in_hash_packets)?;
+    line(m, "hashBytes", fig.in_hash_bytes)?;
     line(m, "dropPackets", v(Stat::DropPackets))?;
     line(m, "dropBytes", v(Stat::DropBytes))?;
     line(m, "outByteRate", rates.export_bytes.per_sec)?;
@@ -70,14 +54,13 @@ fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
         let metric = metric_x100(c(Stat::Searched), c(Stat::Found), c(Stat::New));
         writeln!(
             m,
-            "cpu{} {} {} {} {} {}.{:02} {} {} {} {} {} {}",
+            "cpu{} {} {} {} {} {} {} {} {} {} {} {}",
             i,
             rate.per_sec,
             c(Stat::New),
             c(Stat::Packets),
             c(Stat::Bytes),
-            metric / 100,
-            metric % 100,
+            Fixed2(metric),
             c(Stat::DropPackets),
             c(Stat::DropBytes),
             c(Stat::Trunc),
@@ -87,7 +70,7 @@ fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
         )?;
     }
     drop(rates);
-    let exporter = n.exporter.lock();
+    let exporter = n.exporter();
     let mut peak_max = 0;
     for (i, c) in exporter.collectors().iter().enumerate() {
         let s = c.stats();

@@ -2,13 +2,15 @@
 
 //! `/proc/net/stat/ipt_netflow`: the human-readable statistics.
 
+use super::figures::{days_hours_minutes, ticks_to_ms, Fixed2};
 use crate::aggregation::rules::Rule;
+use crate::engine::stats::Stat;
 use crate::engine::Netflow;
-use crate::export::pdu::Protocol;
+use crate::export::writer::Protocol;
 use crate::flow::rate::metric_x100;
-use crate::flow::stats::Stat;
 use crate::glue::proc::{ProcShow, SeqFile};
 use crate::glue::time;
+use crate::settings::spec::Setting;
 use core::fmt::{self, Write};
 use core::sync::atomic::Ordering::Relaxed;
 use kernel::prelude::*;
@@ -23,19 +25,10 @@ impl ProcShow for StatFile {
     }
 }
 
-/// A value x100 as `N.NN`.
-struct Fixed2(u64);
-
-impl fmt::Display for Fixed2 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
-    }
-}
-
 fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
-    let s = &n.flows.settings;
+    let s = &n.settings;
     let hz = time::hz();
-    let exporter = n.exporter.lock();
+    let exporter = n.exporter();
     let protocol = exporter.protocol();
 
     writeln!(
@@ -58,59 +51,56 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
         writeln!(
             m,
             ", refresh-rate {}, timeout-rate {}, (templates 2, active 2).",
-            n.export_settings.refresh_rate.load(Relaxed),
-            n.export_settings.timeout_rate.load(Relaxed)
+            s.get(Setting::RefreshRate),
+            s.get(Setting::TimeoutRate)
         )?;
     }
     writeln!(
         m,
         "Timeouts: active {}s, inactive {}s. Maxflows {}",
-        s.active_timeout.load(Relaxed),
-        s.inactive_timeout.load(Relaxed),
-        s.maxflows.load(Relaxed)
+        s.get(Setting::ActiveTimeout),
+        s.get(Setting::InactiveTimeout),
+        s.get(Setting::Maxflows)
     )?;
 
-    let active = n.flows.active();
+    let t = n.flows.totals();
+    let counters = super::counters(n, &t);
+    let fig = counters.figures();
     let (peak, peak_at) = n.flows.peak();
-    let ago = time::jiffies().saturating_sub(peak_at) / hz;
-    let buckets = n.flows.buckets() as u64;
-    let hash_mem = buckets * size_of::<usize>() as u64;
+    let (days, hours, minutes) =
+        days_hours_minutes(ticks_to_ms(time::jiffies(), peak_at, hz) / 1000);
     let w = &n.worker;
     writeln!(
         m,
         "Flows: active {} (peak {} reached {}d{}h{}m ago), mem {}K, worker delay {}/{} [{}..{}] ({} ms, {} us, {}:0 [cpu0]).",
-        active,
+        counters.flows,
         peak,
-        ago / 86400,
-        ago / 3600 % 24,
-        ago / 60 % 60,
-        (active * n.flows.flow_size() as u64 + hash_mem) >> 10,
+        days,
+        hours,
+        minutes,
+        fig.table_memory >> 10,
         w.delay.load(Relaxed),
         hz,
-        n.scan_min.load(Relaxed),
+        s.get(Setting::ScanMin),
         (hz / 10).max(1),
-        time::jiffies().saturating_sub(w.last_start.load(Relaxed)) * 1000 / hz,
+        ticks_to_ms(time::jiffies(), w.last_start.load(Relaxed), hz),
         w.last_us.load(Relaxed),
         w.runs.load(Relaxed),
     )?;
 
-    let t = n.flows.totals();
-    let (out_packets, out_bytes) = n.flows.released_traffic();
-    let accounted =
-        |total: Stat, dropped: Stat| t[total as usize].saturating_sub(t[dropped as usize]);
     let (pdu_packets, pdu_bytes) = exporter.pending_traffic();
     let rates = n.rates.lock();
     writeln!(
         m,
         "Hash: size {} (mem {}K), metric {} [{}, {}, {}]. InHash: {} pkt, {} K, InPDU {}, {}.",
-        buckets,
-        hash_mem >> 10,
+        counters.buckets,
+        fig.hash_memory >> 10,
         Fixed2(rates.metric),
         Fixed2(rates.metric_avg.get(0)),
         Fixed2(rates.metric_avg.get(1)),
         Fixed2(rates.metric_avg.get(2)),
-        accounted(Stat::Packets, Stat::DropPackets).saturating_sub(out_packets),
-        accounted(Stat::Bytes, Stat::DropBytes).saturating_sub(out_bytes) >> 10,
+        fig.in_hash_packets,
+        fig.in_hash_bytes >> 10,
         pdu_packets,
         pdu_bytes
     )?;

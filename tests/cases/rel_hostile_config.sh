@@ -28,26 +28,26 @@ refuse_param() {
 	[ ! -e $slab ] || fail "insmod $shown left the slab cache behind"
 	! grep -q "^ipt_NETFLOW " /proc/modules || fail "insmod $shown left the module loaded"
 }
-refuse_param "destination=" 'parameter destination: destination: no destination given'
+refuse_param "destination=" "parameter destination: '' refused: destination: no destination given"
 refuse_param "destination=$dests17" 'destination entry 17 .*too many destinations'
-refuse_param "destination=$big" 'destination: string parameter too long'
+refuse_param "destination=$big" 'parameter destination: value refused: 4096 bytes, longer than 1023'
 refuse_param "destination=127.0.0.1:65536" 'destination entry 1 .*bad port'
 refuse_param "destination=[::1]:2055@10.0.0.1" 'families differ'
 refuse_param "destination=127.0.0.1:2055,127.0.0.1:2055" 'duplicate destination'
-refuse_param "destination=$(printf '\xff\xfe')" 'parameter destination: not UTF-8'
+refuse_param "destination=$(printf '\xff\xfe')" 'parameter destination: value refused: not UTF-8'
 refuse_param "aggregation=$rules33" 'rule 33 .*too many rules \(max 32\)'
-refuse_param "aggregation=$rules_long" 'aggregation: string parameter too long'
-refuse_param "aggregation=$big" 'aggregation: string parameter too long'
+refuse_param "aggregation=$rules_long" 'parameter aggregation: value refused: 1034 bytes, longer than 1023'
+refuse_param "aggregation=$big" 'parameter aggregation: value refused: 4096 bytes, longer than 1023'
 refuse_param "aggregation=10.0.0.0/33=8" 'prefix length out of range'
 refuse_param "aggregation=1.2.3.4/8=99999999999999999999" 'strip length out of range'
-refuse_param "aggregation=$(printf 'a\xc3')" 'parameter aggregation: not UTF-8'
-refuse_param "protocol=7" 'parameter protocol: 7 is not 5, 9 or 10'
+refuse_param "aggregation=$(printf 'a\xc3')" 'parameter aggregation: value refused: not UTF-8'
+refuse_param "protocol=7" "parameter protocol: '7' refused: 7 is not one of 5, 9, 10"
 refuse_param "protocol=-1" "parameter .protocol'"
 refuse_param "maxflows=4294967296" "parameter .maxflows'"
 refuse_param "maxflows=99999999999999999999999" "parameter .maxflows'"
-refuse_param "hashsize=255" 'parameter hashsize: 255 is below 256'
-refuse_param "inactive_timeout=0" 'must be at least 1 second'
-refuse_param "debug=4" 'parameter debug: 4 is not 0..3'
+refuse_param "hashsize=255" "parameter hashsize: '255' refused: below the minimum 256"
+refuse_param "inactive_timeout=0" "parameter inactive_timeout: '0' refused: below the minimum 1"
+refuse_param "debug=4" "parameter debug: '4' refused: above the maximum 3"
 refuse_param "scan_min=0x" "parameter .scan_min'"
 # Refused by the kernel's parameter parser before the module runs; its message quotes the
 # 4 KiB value and printk drops the line whole, so only the refusal itself is checked.

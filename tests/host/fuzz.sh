@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes the module's pure parsers (destination, aggregation, sysctl numbers, packet key
+# Fuzzes the module's pure parsers (destination, aggregation, setting values and numbers, packet key
 # extraction) with cargo-fuzz / libFuzzer, each for a bounded time.
 #   tests/host/fuzz.sh [seconds_per_target]      (default 30)
 # cargo-fuzz needs nightly features: the installed stable toolchain is used with
@@ -12,7 +12,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 secs=${1:-30}
 export PATH="$HOME/.cargo/bin:$PATH"
-targets=(destination aggregation sysctl_number flow_key)
+targets=(destination aggregation settings_number settings flow_key)
 
 fallback() {
 	echo "fuzz: $1; falling back to the randomized host tests (no coverage-guided fuzzing)"

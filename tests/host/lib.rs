@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! The module's pure-logic files (no kernel imports), laid out as in the module crate so
-//! that `crate::` paths resolve the same here and there. Tests live in `tests/`.
-#![no_std]
+//! that `crate::` paths resolve the same here and there, and with the same (crate-private)
+//! visibility: the tests in `tests/` are this crate's own test modules, and the fuzz
+//! targets' bodies are in `fuzzing` (feature `fuzzing`).
+#![cfg_attr(not(any(test, feature = "fuzzing")), no_std)]
+// Dead code is the module build's to report: here only the tests use the files.
+#![allow(dead_code)]
 
 /// Flow keys, hashing, aging.
 #[path = "../../flow"]
@@ -20,8 +24,10 @@ pub mod export {
     pub mod ipfix;
     pub mod pdu;
     pub mod record;
+    pub mod sets;
     pub mod v5;
     pub mod v9;
+    pub mod writer;
 }
 
 /// Aggregation rules.
@@ -30,9 +36,45 @@ pub mod aggregation {
     pub mod rules;
 }
 
-/// Parsing of sysctl values.
-#[path = "../../sysctl"]
-pub mod sysctl {
+/// What /proc derives from the counters.
+#[path = "../../procfs"]
+pub mod procfs {
+    pub mod figures;
+}
+
+/// The pure part of the kernel glue.
+#[path = "../../glue"]
+pub mod glue {
+    pub mod bucket;
+}
+
+/// The settings table and the parsing of values.
+#[path = "../../settings"]
+pub mod settings {
     pub mod clip;
     pub mod number;
+    pub mod spec;
+}
+
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+
+#[cfg(test)]
+#[path = "tests"]
+mod tests {
+    mod aggregation_rules;
+    mod encode_decoders;
+    mod encode_ipfix;
+    mod encode_util;
+    mod encode_v5;
+    mod encode_v9;
+    mod export_destination;
+    mod flow_aging;
+    mod flow_hash;
+    mod flow_key;
+    mod flow_rate;
+    mod procfs_figures;
+    mod settings_clip;
+    mod settings_number;
+    mod settings_spec;
 }

@@ -4,12 +4,11 @@
 //! sequence analysis, field values) and nfdump (nfcapd collects over UDP; flows,
 //! counters and sequence failures). Skips with a message if the tools are missing.
 
-mod encode_util;
-
-use encode_util::*;
-use netflow_pure::export::pdu::{Clock, PduWriter, Protocol, Push};
-use netflow_pure::export::record::FlowRecord;
-use netflow_pure::flow::key::Family;
+use super::encode_util::*;
+use crate::export::pdu::{Clock, Push};
+use crate::export::record::FlowRecord;
+use crate::export::writer::{PduWriter, Protocol};
+use crate::flow::key::Family;
 use std::collections::BTreeMap;
 use std::net::UdpSocket;
 use std::path::{Path, PathBuf};

@@ -2,11 +2,9 @@
 
 //! IPFIX encoder: exact bytes, sequence, template refresh, full messages, family switch.
 
-mod encode_util;
-
-use encode_util::*;
-use netflow_pure::export::ipfix::IpfixWriter;
-use netflow_pure::export::pdu::{Clock, Push, MAX_TEMPLATED_PDU};
+use super::encode_util::*;
+use crate::export::ipfix::IpfixWriter;
+use crate::export::pdu::{Clock, Push, MAX_TEMPLATED_PDU};
 
 /// IPFIX message header with the fixture clock.
 #[rustfmt::skip]

@@ -2,11 +2,10 @@
 
 //! NetFlow v5 encoder: exact bytes, sequence numbers, full PDUs, counter splitting.
 
-mod encode_util;
-
-use encode_util::*;
-use netflow_pure::export::pdu::{Clock, PduWriter, Protocol, Push};
-use netflow_pure::export::v5::{V5Writer, MAX_PDU_V5};
+use super::encode_util::*;
+use crate::export::pdu::{Clock, Push};
+use crate::export::v5::{V5Writer, MAX_PDU_V5};
+use crate::export::writer::{PduWriter, Protocol};
 
 /// Header and record A exactly as on the wire.
 #[rustfmt::skip]
@@ -294,7 +293,7 @@ fn extreme_inputs_never_panic() {
             let mut tries = 0;
             while w.push(&r, &c) == Push::Full {
                 let p = w.finish(&c).expect("a full PDU is never empty");
-                assert!(p.len() <= netflow_pure::export::pdu::MAX_PDU);
+                assert!(p.len() <= MAX_PDU_V5);
                 tries += 1;
                 assert!(tries < 20, "record {i} never fits");
             }

@@ -2,11 +2,9 @@
 
 //! NetFlow v9 encoder: exact bytes, sequence, template refresh, full PDUs, family switch.
 
-mod encode_util;
-
-use encode_util::*;
-use netflow_pure::export::pdu::{Push, MAX_TEMPLATED_PDU};
-use netflow_pure::export::v9::V9Writer;
+use super::encode_util::*;
+use crate::export::pdu::{Push, MAX_TEMPLATED_PDU};
+use crate::export::v9::V9Writer;
 
 /// v9 header with the fixture clock.
 #[rustfmt::skip]
@@ -168,7 +166,7 @@ fn has_templates(p: &[u8]) -> bool {
     s[0].0 == 0
 }
 
-fn one_pdu(w: &mut V9Writer, c: &netflow_pure::export::pdu::Clock) -> bool {
+fn one_pdu(w: &mut V9Writer, c: &crate::export::pdu::Clock) -> bool {
     assert_eq!(w.push(&rec_a(), c), Push::Added);
     has_templates(w.finish(c).unwrap())
 }

@@ -4,7 +4,7 @@
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use netflow_pure::export::destination::{
+use crate::export::destination::{
     parse, DestErrorKind, Destination, DEFAULT_PORT, MAX_DESTINATIONS,
 };
 

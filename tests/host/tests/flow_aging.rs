@@ -2,8 +2,8 @@
 
 //! Export decisions for flows in the table.
 
-use netflow_pure::export::record::EndReason;
-use netflow_pure::flow::aging::{due, pass_secs, Timeouts};
+use crate::flow::aging::EndReason;
+use crate::flow::aging::{due, pass_secs, Timeouts};
 
 const T: Timeouts = Timeouts {
     inactive: 15_000,
@@ -164,4 +164,15 @@ fn pass_is_a_sixteenth_of_the_shorter_timeout_within_1_to_10_s() {
     assert_eq!(pass_secs(1800, 64), 4);
     assert_eq!(pass_secs(1800, 1800), 10);
     assert_eq!(pass_secs(u64::MAX, u64::MAX), 10);
+}
+
+#[test]
+fn aging_chunk_shares_a_pass() {
+    use crate::flow::aging::aging_chunk;
+    // 10 runs a second (delay 25 at HZ 250), a 1 s pass over 1M buckets: 100k a run.
+    assert_eq!(aging_chunk(1_000_000, 25, 250, 1), 100_001);
+    assert_eq!(aging_chunk(0, 25, 250, 1), 1);
+    // Nothing divides by zero, nothing overflows.
+    assert_eq!(aging_chunk(1024, 25, 0, 0), 1024 * 25 + 1);
+    assert_eq!(aging_chunk(usize::MAX, u64::MAX, 1, 1), usize::MAX);
 }

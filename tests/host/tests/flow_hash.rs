@@ -2,8 +2,9 @@
 
 //! Flow hash quality and bucket reduction.
 
-use netflow_pure::flow::hash::{bucket_index, flow_hash};
-use netflow_pure::flow::key::{Family, FlowKey};
+use crate::flow::hash::flow_hash;
+use crate::flow::key::{Family, FlowKey};
+use crate::glue::bucket::bucket_index;
 
 fn key4(src: u32, dst: u32, sport: u16, dport: u16) -> FlowKey {
     let mut k = FlowKey {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-use netflow_pure::flow::rate::{metric_x100, Average, Rate};
+use crate::flow::rate::{metric_x100, Average, Rate};
 
 #[test]
 fn first_sample_only_records() {

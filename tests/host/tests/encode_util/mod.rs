@@ -3,9 +3,10 @@
 //! Fixtures shared by the encoder tests (each test crate uses a different subset).
 #![allow(dead_code)]
 
-use netflow_pure::export::pdu::Clock;
-use netflow_pure::export::record::{EndReason, FlowRecord};
-use netflow_pure::flow::key::{Family, FlowKey};
+use crate::export::pdu::Clock;
+use crate::export::record::FlowRecord;
+use crate::flow::aging::EndReason;
+use crate::flow::key::{Family, FlowKey};
 
 /// Unix ms of the fixture clock: 1_700_000_000.500 s.
 pub const NOW_UNIX_MS: u64 = 1_700_000_000_500;

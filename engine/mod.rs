@@ -3,20 +3,27 @@
 //! The running module: the flow table fed by the target, and the periodic work that ages
 //! flows out of it, exports them and samples the rates.
 
-use crate::export::exporter::{ExportStats, Exporter};
+pub(crate) mod stats;
+pub(crate) mod table;
+
+use crate::export::exporter::{ExportOptions, ExportStats, Exporter};
 use crate::export::pdu::Clock;
 use crate::flow::aging::pass_secs;
+use crate::flow::aging::{aging_chunk, Timeouts};
 use crate::flow::rate::{metric_x100, Average, Rate};
-use crate::flow::stats::Stat;
-use crate::flow::table::{Flow, FlowTable};
 use crate::glue::rcu_table::Maintenance;
 use crate::glue::skb::Packet;
 use crate::glue::time;
 use crate::glue::work::Periodic;
 use crate::glue::xtables::Target;
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use crate::settings::spec::Setting;
+use crate::settings::Values;
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
+use kernel::sync::lock::{mutex::MutexBackend, Guard};
 use kernel::sync::{new_mutex, Mutex};
+use stats::Stat;
+use table::{Flow, FlowTable};
 
 /// Rates, sampled once a second by the work.
 #[derive(Default)]
@@ -49,14 +56,6 @@ pub(crate) struct WorkerStats {
     pub(crate) delay: AtomicU64,
 }
 
-/// Export settings that can change while running.
-pub(crate) struct ExportSettings {
-    /// v9/IPFIX: PDUs between template re-sends.
-    pub(crate) refresh_rate: AtomicU32,
-    /// v9/IPFIX: minutes between template re-sends.
-    pub(crate) timeout_rate: AtomicU32,
-}
-
 /// Settings kept as text for reading back.
 pub(crate) struct ConfigText {
     /// The aggregation rules as given.
@@ -67,21 +66,17 @@ pub(crate) struct ConfigText {
 #[pin_data]
 pub(crate) struct Netflow {
     pub(crate) flows: FlowTable,
+    /// Every setting's current value (the settings table's numbers).
+    pub(crate) settings: Values,
+    /// Use through [`Netflow::exporter`], which hands it the current settings.
     #[pin]
-    pub(crate) exporter: Mutex<Exporter>,
+    exporter: Mutex<Exporter>,
     pub(crate) export_stats: ExportStats,
-    pub(crate) export_settings: ExportSettings,
     #[pin]
     pub(crate) rates: Mutex<Rates>,
     pub(crate) worker: WorkerStats,
     /// Next bucket the aging scan looks at.
     cursor: AtomicUsize,
-    /// Minimum jiffies between runs (`scan_min`).
-    pub(crate) scan_min: AtomicU64,
-    /// Debug level, 0..3.
-    pub(crate) debug: AtomicU32,
-    /// Socket send buffer asked for (0 = system default).
-    pub(crate) sndbuf: AtomicU32,
     /// Serialises reconfiguration; holds what is read back as text.
     #[pin]
     pub(crate) config: Mutex<ConfigText>,
@@ -91,11 +86,8 @@ impl Netflow {
     /// The shared state, exporting through `exporter`.
     pub(crate) fn new(
         flows: FlowTable,
+        settings: Values,
         exporter: Exporter,
-        export_settings: ExportSettings,
-        scan_min: u64,
-        sndbuf: u32,
-        debug: u32,
         aggregation: &str,
     ) -> Result<impl PinInit<Self>> {
         let mut text = KVec::new();
@@ -106,17 +98,33 @@ impl Netflow {
         }
         Ok(pin_init!(Self {
             flows,
+            settings,
             exporter <- new_mutex!(exporter, "netflow_exporter"),
             export_stats: ExportStats::default(),
-            export_settings,
             rates <- new_mutex!(rates, "netflow_rates"),
             worker: WorkerStats::default(),
             cursor: AtomicUsize::new(0),
-            scan_min: AtomicU64::new(scan_min),
-            debug: AtomicU32::new(debug),
-            sndbuf: AtomicU32::new(sndbuf),
             config <- new_mutex!(ConfigText { aggregation: text }, "netflow_config"),
         }))
+    }
+
+    /// The exporter, locked, with the current export settings.
+    pub(crate) fn exporter(&self) -> Guard<'_, Exporter, MutexBackend> {
+        let mut exporter = self.exporter.lock();
+        exporter.configure(export_options(&self.settings));
+        exporter
+    }
+
+    /// The flow timeouts now, in jiffies.
+    fn timeouts(&self) -> Timeouts {
+        let hz = time::hz();
+        Timeouts {
+            inactive: self
+                .settings
+                .get(Setting::InactiveTimeout)
+                .saturating_mul(hz),
+            active: self.settings.get(Setting::ActiveTimeout).saturating_mul(hz),
+        }
     }
 
     /// Exports the retired flows that are ready (all of them, after a grace period, if
@@ -124,12 +132,12 @@ impl Netflow {
     fn export_retired(&self, m: &mut Maintenance<'_, Flow>, all: bool) -> usize {
         let clock = now();
         let now_jiffies = time::jiffies();
-        let mut exporter = self.exporter.lock();
-        let (mut packets, mut bytes) = (0, 0);
+        let mut exporter = self.exporter();
+        let (mut packets, mut bytes) = (0u64, 0u64);
         let mut export = |f: &Flow| {
             let rec = f.record(now_jiffies, clock.unix_ms);
-            packets += rec.packets;
-            bytes += rec.bytes;
+            packets = packets.saturating_add(rec.packets);
+            bytes = bytes.saturating_add(rec.bytes);
             exporter.export(&rec, &clock, &self.export_stats);
         };
         let released = if all {
@@ -154,16 +162,11 @@ impl Netflow {
     }
 
     /// Exports every flow in the current protocol, then switches to `protocol`. Sleeps.
-    pub(crate) fn switch_protocol(&self, protocol: crate::export::pdu::Protocol) {
+    pub(crate) fn switch_protocol(&self, protocol: crate::export::writer::Protocol) {
         let mut m = self.flows.maintenance();
         m.retire_all();
         self.export_retired(&mut m, true);
-        let s = &self.export_settings;
-        self.exporter.lock().set_protocol(
-            protocol,
-            s.refresh_rate.load(Relaxed),
-            s.timeout_rate.load(Relaxed),
-        );
+        self.exporter().set_protocol(protocol);
     }
 
     /// Sends the PDU being filled to the old collectors, then uses `collectors`; returns
@@ -172,17 +175,9 @@ impl Netflow {
         &self,
         collectors: crate::export::collectors::Collectors,
     ) -> crate::export::collectors::Collectors {
-        let mut exporter = self.exporter.lock();
+        let mut exporter = self.exporter();
         exporter.send(&now(), &self.export_stats);
         exporter.set_collectors(collectors)
-    }
-
-    /// Applies the template refresh settings to the exporter.
-    pub(crate) fn apply_template_rates(&self) {
-        let s = &self.export_settings;
-        self.exporter
-            .lock()
-            .set_template_rates(s.refresh_rate.load(Relaxed), s.timeout_rate.load(Relaxed));
     }
 
     /// Samples the rates if a second has passed since the last sample.
@@ -205,8 +200,13 @@ impl Netflow {
             t[Stat::Found as usize],
             t[Stat::New as usize],
         );
+        // Per-CPU sums read while CPUs count can come out below the last reading.
         let [ls, lf, ln] = r.last;
-        r.metric = metric_x100(searched - ls, found - lf, new - ln);
+        r.metric = metric_x100(
+            searched.saturating_sub(ls),
+            found.saturating_sub(lf),
+            new.saturating_sub(ln),
+        );
         let metric = r.metric;
         r.metric_avg.update(metric);
         r.last = [searched, found, new];
@@ -226,8 +226,29 @@ pub(crate) fn now() -> Clock {
 
 impl Target for Netflow {
     fn target(&self, packet: &Packet<'_>) {
-        self.flows.account(packet);
+        self.flows
+            .account(packet, self.settings.get(Setting::Maxflows));
     }
+}
+
+/// The export settings of `v`.
+pub(crate) fn export_options(v: &Values) -> ExportOptions {
+    ExportOptions {
+        engine_id: v.get32(Setting::EngineId),
+        refresh_rate: v.get32(Setting::RefreshRate),
+        timeout_rate: v.get32(Setting::TimeoutRate),
+        debug: v.get32(Setting::Debug),
+    }
+}
+
+/// The hash size of `hashsize=0`, as C ipt_NETFLOW: about 1/1024 of RAM in buckets, at
+/// most 5 MiB of buckets, at least 256.
+pub(crate) fn auto_hashsize() -> usize {
+    let word = size_of::<usize>() as u64;
+    let bytes = time::totalram_pages().saturating_mul(4096) / 1024;
+    let buckets = (bytes / word).clamp(256, (5 << 20) / word);
+    // At most 5 MiB / 8: fits any usize.
+    buckets as usize
 }
 
 impl Periodic for Netflow {
@@ -236,17 +257,18 @@ impl Periodic for Netflow {
         let hz = time::hz();
         // Ten runs a second; each ages its share of one pass over the table (see
         // `pass_secs`), so no run holds the CPU long even with a million flows.
-        let delay = (hz / 10).max(self.scan_min.load(Relaxed)).max(1);
-        let settings = &self.flows.settings;
+        let delay = (hz / 10).max(self.settings.get(Setting::ScanMin)).max(1);
         let pass = pass_secs(
-            settings.inactive_timeout.load(Relaxed),
-            settings.active_timeout.load(Relaxed),
+            self.settings.get(Setting::InactiveTimeout),
+            self.settings.get(Setting::ActiveTimeout),
         );
         self.worker.last_start.store(time::jiffies(), Relaxed);
         {
             let mut m = self.flows.maintenance();
-            let chunk = (self.flows.buckets() as u64 * delay / (hz * pass)) as usize + 1;
-            let (next, _) = self.flows.age(&mut m, self.cursor.load(Relaxed), chunk);
+            let chunk = aging_chunk(self.flows.buckets(), delay, hz, pass);
+            let (next, _) =
+                self.flows
+                    .age(&mut m, self.cursor.load(Relaxed), chunk, &self.timeouts());
             self.cursor.store(next, Relaxed);
             self.export_retired(&mut m, false);
         }
@@ -255,7 +277,7 @@ impl Periodic for Netflow {
         self.worker.delay.store(delay, Relaxed);
         self.worker
             .last_us
-            .store((time::mono_ns() - start_ns) / 1000, Relaxed);
+            .store(time::mono_ns().saturating_sub(start_ns) / 1000, Relaxed);
         delay
     }
 }

@@ -3,7 +3,7 @@
 //! Refusal messages are clipped: a 1 KiB value quoted whole made the dmesg line vanish
 //! (found by tests/cases/rel_hostile_config.sh).
 
-use netflow_pure::sysctl::clip::{Clipped, MAX_SHOWN};
+use crate::settings::clip::{Clipped, MAX_SHOWN};
 
 fn clipped(args: std::fmt::Arguments<'_>) -> String {
     format!("{}", Clipped(args))

@@ -3,19 +3,19 @@
 //! The flow table: every packet is folded into its flow here, on any CPU, in softirq or
 //! process context; due flows leave it for the exporter.
 
-use super::aging::{self, Timeouts};
-use super::hash::flow_hash;
-use super::key::{parse_ipv4, parse_ipv6, Family, FlowKey, Malformed, ParseKind};
 use super::stats::{counter, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
-use crate::export::record::{EndReason, FlowRecord};
+use crate::export::record::FlowRecord;
+use crate::flow::aging::{self, EndReason, Timeouts};
+use crate::flow::hash::flow_hash;
+use crate::flow::key::{parse_ipv4, parse_ipv6, FlowKey, Malformed, PacketBytes, ParseKind};
 use crate::glue::bh::BhDisabled;
 use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::rcu_box::RcuBox;
 use crate::glue::rcu_table::{Entry, Hashed, Maintenance, RcuTable};
-use crate::glue::skb::Packet;
+use crate::glue::skb::{HookFamily, Packet};
 use crate::glue::time;
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 use kernel::c_str;
@@ -52,7 +52,7 @@ impl Flow {
 
     /// The flow as an export record; `now_jiffies` and `now_ms` are the same instant.
     pub(crate) fn record(&self, now_jiffies: u64, now_ms: u64) -> FlowRecord {
-        let ms_ago = |t: u64| now_jiffies.saturating_sub(t) * 1000 / time::hz();
+        let ms_ago = |t: u64| now_jiffies.saturating_sub(t).saturating_mul(1000) / time::hz();
         let end_reason = match self.end.load(Relaxed) {
             1 => EndReason::IdleTimeout,
             2 => EndReason::ActiveTimeout,
@@ -80,16 +80,6 @@ impl Hashed for Flow {
     }
 }
 
-/// Settings of the flow table that can change while it runs.
-pub(crate) struct FlowSettings {
-    /// Seconds a flow may stay idle.
-    pub(crate) inactive_timeout: AtomicU64,
-    /// Seconds a flow may live.
-    pub(crate) active_timeout: AtomicU64,
-    /// Maximum number of flows, 0 = unlimited.
-    pub(crate) maxflows: AtomicU64,
-}
-
 /// How long a TCP flow that saw FIN or RST may stay idle before it leaves early (jiffies
 /// are converted at use): late segments of the close still land in the same flow.
 const END_GRACE_MS: u64 = 1000;
@@ -109,12 +99,11 @@ pub(crate) struct FlowTable {
     /// Most flows ever in the table, and when (jiffies).
     peak: AtomicU64,
     peak_jiffies: AtomicU64,
-    pub(crate) settings: FlowSettings,
 }
 
 impl FlowTable {
     /// An empty table of `buckets` buckets; flows come from slab cache `ipt_netflow`.
-    pub(crate) fn new(buckets: usize, rules: KBox<Rules>, settings: FlowSettings) -> Result<Self> {
+    pub(crate) fn new(buckets: usize, rules: KBox<Rules>) -> Result<Self> {
         Ok(Self {
             table: RcuTable::new(c_str!("ipt_netflow"), buckets)?,
             stats: PerCpu::new()?,
@@ -126,12 +115,12 @@ impl FlowTable {
             released_bytes: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             peak_jiffies: AtomicU64::new(time::jiffies()),
-            settings,
         })
     }
 
-    /// Accounts one packet.
-    pub(crate) fn account(&self, packet: &Packet<'_>) {
+    /// Accounts one packet; a new flow only while fewer than `maxflows` (0: no limit)
+    /// are in the table.
+    pub(crate) fn account(&self, packet: &Packet<'_>, maxflows: u64) {
         let bh = BhDisabled::new();
         let stats = self.stats.this_cpu(&bh);
         let len = packet.len() as u64;
@@ -139,8 +128,8 @@ impl FlowTable {
         counter(stats, Stat::Bytes).add(len);
 
         let parsed = match packet.family() {
-            Some(Family::V4) => parse_ipv4(packet, packet.in_ifindex()),
-            Some(Family::V6) => parse_ipv6(packet, packet.in_ifindex()),
+            Some(HookFamily::Ipv4) => parse_ipv4(&Bytes(packet), packet.in_ifindex()),
+            Some(HookFamily::Ipv6) => parse_ipv6(&Bytes(packet), packet.in_ifindex()),
             None => Err(Malformed::BadVersion),
         };
         let Ok(parsed) = parsed else {
@@ -180,7 +169,7 @@ impl FlowTable {
             }
             None => {
                 let make = || {
-                    self.reserve().then(|| Flow {
+                    self.reserve(maxflows).then(|| Flow {
                         key,
                         hash,
                         first: now,
@@ -225,10 +214,10 @@ impl FlowTable {
         flow.account(len, parsed.tcp_flags, now);
     }
 
-    /// Counts a new flow in, unless `maxflows` is reached.
-    fn reserve(&self) -> bool {
-        let max = self.settings.maxflows.load(Relaxed);
-        let active = self.active.fetch_add(1, Relaxed) + 1;
+    /// Counts a new flow in, unless `max` (0: no limit) is reached.
+    fn reserve(&self, max: u64) -> bool {
+        // The count of flows stays far below 2^64: each is a slab object.
+        let active = self.active.fetch_add(1, Relaxed).wrapping_add(1);
         if max != 0 && active > max {
             self.active.fetch_sub(1, Relaxed);
             return false;
@@ -252,12 +241,10 @@ impl FlowTable {
         m: &mut Maintenance<'_, Flow>,
         start: usize,
         count: usize,
+        t: &Timeouts,
     ) -> (usize, usize) {
         let hz = time::hz();
-        let t = Timeouts {
-            inactive: self.settings.inactive_timeout.load(Relaxed) * hz,
-            active: self.settings.active_timeout.load(Relaxed) * hz,
-        };
+        // HZ is at most a few thousand: no overflow.
         let grace = END_GRACE_MS * hz / 1000;
         let now = time::jiffies();
         m.scan(start, count, |f| {
@@ -267,7 +254,7 @@ impl FlowTable {
                 f.last.load(Relaxed),
                 f.tcp_flags.load(Relaxed),
                 f.key.protocol,
-                &t,
+                t,
                 grace,
             );
             if let Some(reason) = reason {
@@ -279,6 +266,7 @@ impl FlowTable {
 
     /// Counts out `n` flows that left the table for good, with their packets and bytes.
     pub(crate) fn released(&self, n: usize, packets: u64, bytes: u64) {
+        // Atomic adds and subtractions wrap, never panic; `n` flows were counted in.
         self.active.fetch_sub(n as u64, Relaxed);
         self.released_packets.fetch_add(packets, Relaxed);
         self.released_bytes.fetch_add(bytes, Relaxed);
@@ -321,10 +309,10 @@ impl FlowTable {
 
     /// Statistics summed over all CPUs.
     pub(crate) fn totals(&self) -> [u64; STATS] {
-        let mut t = [0; STATS];
+        let mut t = [0u64; STATS];
         for cpu in self.per_cpu() {
             for (sum, c) in t.iter_mut().zip(cpu) {
-                *sum += c;
+                *sum = (*sum).wrapping_add(c);
             }
         }
         t
@@ -342,6 +330,21 @@ impl FlowTable {
     pub(crate) fn with_rules<R>(&self, f: impl FnOnce(&Rules, &[AtomicU64]) -> R) -> R {
         let rcu = ReadGuard::new();
         f(self.rules.read(&rcu), &self.rule_usage)
+    }
+}
+
+/// A packet's bytes, as the key parser reads them.
+struct Bytes<'a, 'p>(&'a Packet<'p>);
+
+impl PacketBytes for Bytes<'_, '_> {
+    #[inline]
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    #[inline]
+    fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
+        self.0.copy_to(offset, out)
     }
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-use netflow_pure::sysctl::number::{parse_in_range, NumberError};
+use crate::settings::number::{parse_in_range, NumberError};
 
 #[test]
 fn accepts_plain_decimals_in_range() {

@@ -9,10 +9,10 @@ use core::fmt::{self, Write};
 
 /// Most bytes of a refusal message shown: it may quote up to 1 KiB of garbage, and a line
 /// that long does not make it to the log.
-pub const MAX_SHOWN: usize = 200;
+pub(crate) const MAX_SHOWN: usize = 200;
 
 /// Shows a message cut at [`MAX_SHOWN`] bytes (on a character boundary), with `...`.
-pub struct Clipped<'a>(pub fmt::Arguments<'a>);
+pub(crate) struct Clipped<'a>(pub fmt::Arguments<'a>);
 
 /// Passes on at most `left` bytes.
 struct Limit<'a, 'b> {

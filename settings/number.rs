@@ -8,7 +8,7 @@ use core::fmt;
 
 /// Why a number was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum NumberError {
+pub(crate) enum NumberError {
     /// Not a plain decimal number (sign, spaces inside, letters, empty...).
     NotANumber,
     /// Below the minimum.
@@ -28,7 +28,7 @@ impl fmt::Display for NumberError {
 }
 
 /// Parses `s` (surrounding whitespace allowed) as a decimal in `min..=max`.
-pub fn parse_in_range(s: &str, min: u64, max: u64) -> Result<u64, NumberError> {
+pub(crate) fn parse_in_range(s: &str, min: u64, max: u64) -> Result<u64, NumberError> {
     let s = s.trim();
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err(NumberError::NotANumber);

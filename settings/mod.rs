@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The settings: one table ([`spec`]) read by the module parameters ([`params`]), the
+//! `net.netflow.*` sysctls ([`sysctl`]) and `/proc`. A value is checked by one function
+//! for both, refused with one message, and what changing it does is in [`apply`].
+
+pub(crate) mod clip;
+pub(crate) mod number;
+pub(crate) mod params;
+pub(crate) mod spec;
+pub(crate) mod sysctl;
+
+use crate::engine::Netflow;
+use crate::export::collectors::Collectors;
+use crate::export::writer::Protocol;
+use clip::Clipped;
+use core::fmt::{self, Write};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::prelude::*;
+use spec::{Refusal, Refused, Setting, Value, COUNT};
+
+/// The current value of every numeric setting (text settings keep 0 here).
+pub(crate) struct Values([AtomicU64; COUNT]);
+
+impl Values {
+    /// Every setting at 0.
+    pub(crate) fn new() -> Self {
+        Self([const { AtomicU64::new(0) }; COUNT])
+    }
+
+    /// The value of `id`.
+    pub(crate) fn get(&self, id: Setting) -> u64 {
+        self.0[id as usize].load(Relaxed)
+    }
+
+    /// The value of `id`, for settings whose table range fits 32 bits.
+    pub(crate) fn get32(&self, id: Setting) -> u32 {
+        u32::try_from(self.get(id)).unwrap_or(u32::MAX)
+    }
+
+    fn set(&self, id: Setting, v: u64) {
+        self.0[id as usize].store(v, Relaxed);
+    }
+}
+
+/// Where a value came from, for the log line that refuses it.
+#[derive(Clone, Copy)]
+pub(crate) enum Origin {
+    /// A module parameter (`insmod`, `modprobe`).
+    Param,
+    /// A `net.netflow.*` sysctl.
+    Sysctl,
+}
+
+struct Name(Origin, Setting);
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let spec = self.1.spec();
+        match self.0 {
+            Origin::Param => write!(f, "parameter {}", spec.param.unwrap_or("?")),
+            Origin::Sysctl => write!(f, "net.netflow.{}", spec.sysctl.unwrap_or("?")),
+        }
+    }
+}
+
+/// Logs why `value` was refused for `id`; returns `EINVAL`.
+pub(crate) fn refuse(origin: Origin, id: Setting, value: &[u8], why: &Refusal<'_>) -> Error {
+    pr_warn!(
+        "{}: {}\n",
+        Name(origin, id),
+        Clipped(format_args!("{}", Refused { value, why }))
+    );
+    EINVAL
+}
+
+/// Parses `value` for `id`, logging a refusal.
+pub(crate) fn parse(origin: Origin, id: Setting, value: &[u8]) -> Result<Value> {
+    id.spec()
+        .parse(value)
+        .map_err(|why| refuse(origin, id, value, &why))
+}
+
+/// What the module starts with: the parameters as given, or their defaults.
+pub(crate) struct Initial {
+    /// Every numeric setting.
+    pub(crate) values: Values,
+    /// `destination`.
+    pub(crate) destinations: crate::export::destination::Destinations,
+    /// `aggregation`.
+    pub(crate) rules: crate::aggregation::rules::Rules,
+    /// `aggregation` as text, for reading back.
+    pub(crate) aggregation: &'static str,
+}
+
+impl Initial {
+    /// Reads every setting from its parameter (checked already when it was given) or
+    /// its default.
+    pub(crate) fn from_params() -> Result<Self> {
+        let values = Values::new();
+        let mut destinations = None;
+        let mut rules = None;
+        let mut aggregation = "";
+        for &id in spec::IDS {
+            let text = params::given(id).unwrap_or(id.spec().default.as_bytes());
+            match parse(Origin::Param, id, text)? {
+                Value::Number(v) => values.set(id, v),
+                Value::Destinations(d) => destinations = Some(d),
+                Value::Rules(r) => {
+                    rules = Some(r);
+                    aggregation = core::str::from_utf8(text).map_err(|_| EINVAL)?;
+                }
+            }
+        }
+        Ok(Self {
+            values,
+            destinations: destinations.ok_or(EINVAL)?,
+            rules: rules.ok_or(EINVAL)?,
+            aggregation,
+        })
+    }
+}
+
+/// Sets `id` of the running module to `value` (a sysctl write): checks it, then does
+/// what the setting needs. Refused or failed, the old value stays. Sleeps.
+pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
+    let parsed = parse(Origin::Sysctl, id, value)?;
+    // One reconfiguration at a time; each either fully happens or changes nothing.
+    let mut config = n.config.lock();
+    match (id, parsed) {
+        (Setting::Hashsize, Value::Number(v)) => {
+            let buckets = if v == 0 {
+                crate::engine::auto_hashsize()
+            } else {
+                v as usize
+            };
+            n.flows.maintenance().resize(buckets).inspect_err(|e| {
+                pr_warn!(
+                    "{}: resize to {} buckets failed: {:?}\n",
+                    Name(Origin::Sysctl, id),
+                    buckets,
+                    e
+                )
+            })?;
+            pr_info!("hash table resized to {} buckets\n", n.flows.buckets());
+            n.settings.set(id, v);
+        }
+        (Setting::Sndbuf, Value::Number(v)) => {
+            n.exporter().collectors().set_sndbuf(v as u32);
+            n.settings.set(id, v);
+        }
+        (Setting::Protocol, Value::Number(v)) => {
+            let protocol = Protocol::try_from(v as u32).map_err(|_| EINVAL)?;
+            n.switch_protocol(protocol);
+            n.settings.set(id, v);
+        }
+        (Setting::Flush, Value::Number(v)) => {
+            if v == 1 {
+                drop(config);
+                n.flush_all();
+            }
+        }
+        (_, Value::Number(v)) => n.settings.set(id, v),
+        (_, Value::Destinations(dests)) => {
+            // Open the new set fully before touching the old one.
+            let collectors = Collectors::open(&dests, n.settings.get32(Setting::Sndbuf))?;
+            drop(n.switch_collectors(collectors));
+            pr_info!(
+                "destination set to {}\n",
+                Clipped(format_args!("{}", value.escape_ascii()))
+            );
+        }
+        (_, Value::Rules(rules)) => {
+            let mut text = KVec::new();
+            text.extend_from_slice(value, GFP_KERNEL)?;
+            n.flows.set_rules(KBox::new(rules, GFP_KERNEL)?);
+            config.aggregation = text;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the current value of `id` of the running module (a sysctl read).
+pub(crate) fn show(n: &Netflow, id: Setting, out: &mut dyn Write) -> fmt::Result {
+    match id {
+        Setting::Hashsize => write!(out, "{}", n.flows.buckets()),
+        Setting::Flush => write!(out, "0"),
+        Setting::Destination => {
+            let exporter = n.exporter();
+            for (i, c) in exporter.collectors().iter().enumerate() {
+                let d = c.destination();
+                write!(out, "{}{}", if i > 0 { "," } else { "" }, d)?;
+                match d.source {
+                    Some(core::net::IpAddr::V4(a)) => write!(out, "@{}", a)?,
+                    Some(core::net::IpAddr::V6(a)) => write!(out, "@[{}]", a)?,
+                    None => {}
+                }
+            }
+            Ok(())
+        }
+        Setting::Aggregation => {
+            let config = n.config.lock();
+            out.write_str(core::str::from_utf8(&config.aggregation).map_err(|_| fmt::Error)?)
+        }
+        _ => write!(out, "{}", n.settings.get(id)),
+    }
+}
