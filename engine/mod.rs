@@ -3,6 +3,7 @@
 //! The running module: the flow table fed by the target, and the periodic work that ages
 //! flows out of it, exports them and samples the rates.
 
+pub(crate) mod namespaces;
 pub(crate) mod stats;
 pub(crate) mod table;
 
@@ -13,15 +14,16 @@ use crate::flow::aging::{aging_chunk, Timeouts};
 use crate::flow::rate::{metric_x100, Average, Rate};
 use crate::glue::rcu_table::Maintenance;
 use crate::glue::skb::Packet;
+use crate::glue::memcg::MemCgroup;
+use crate::glue::net::NetRef;
 use crate::glue::time;
 use crate::glue::work::Periodic;
-use crate::glue::xtables::Target;
 use crate::settings::spec::Setting;
 use crate::settings::Values;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};
-use kernel::sync::{new_mutex, Mutex};
+use kernel::sync::{new_mutex, Arc, Mutex};
 use stats::Stat;
 use table::{Flow, FlowTable};
 
@@ -62,9 +64,16 @@ pub(crate) struct ConfigText {
     pub(crate) aggregation: KVec<u8>,
 }
 
-/// Everything the target, the periodic work, /proc and the sysctls share.
+/// One network namespace's accounting and export: everything its packets, its periodic
+/// work, its `/proc` files and its sysctls share.
 #[pin_data]
 pub(crate) struct Netflow {
+    /// The namespace (its sockets are created there).
+    pub(crate) net: NetRef,
+    /// The initial namespace's instance, for the limits of another namespace's settings.
+    pub(crate) initial: Option<Arc<Netflow>>,
+    /// Where the namespace's flows are charged.
+    memcg: MemCgroup,
     pub(crate) flows: FlowTable,
     /// Every setting's current value (the settings table's numbers).
     pub(crate) settings: Values,
@@ -83,8 +92,12 @@ pub(crate) struct Netflow {
 }
 
 impl Netflow {
-    /// The shared state, exporting through `exporter`.
+    /// The instance of `net`, exporting through `exporter`; `initial` is the initial
+    /// namespace's (`None` for that one itself). Its flows are charged to the memory
+    /// cgroup of the current task (the one creating the namespace).
     pub(crate) fn new(
+        net: NetRef,
+        initial: Option<Arc<Netflow>>,
         flows: FlowTable,
         settings: Values,
         exporter: Exporter,
@@ -97,6 +110,9 @@ impl Netflow {
             rates.cpu_packets.push(Rate::default(), GFP_KERNEL)?;
         }
         Ok(pin_init!(Self {
+            net,
+            initial,
+            memcg: MemCgroup::of_current(),
             flows,
             settings,
             exporter <- new_mutex!(exporter, "netflow_exporter"),
@@ -224,10 +240,11 @@ pub(crate) fn now() -> Clock {
     }
 }
 
-impl Target for Netflow {
-    fn target(&self, packet: &Packet<'_>) {
+impl Netflow {
+    /// Accounts a packet of this namespace.
+    pub(crate) fn account(&self, packet: &Packet<'_>) {
         self.flows
-            .account(packet, self.settings.get(Setting::Maxflows));
+            .account(packet, self.settings.get(Setting::Maxflows), &self.memcg);
     }
 }
 

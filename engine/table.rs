@@ -14,11 +14,14 @@ use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::rcu_box::RcuBox;
-use crate::glue::rcu_table::{Entry, Hashed, Maintenance, RcuTable};
+use crate::glue::kmem_cache::KmemCache;
+use crate::glue::rcu_table::{Entry, Hashed, Maintenance, NodeCache, RcuTable};
 use crate::glue::skb::{HookFamily, Packet};
+use crate::glue::memcg::MemCgroup;
 use crate::glue::time;
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 use kernel::c_str;
+use kernel::sync::Arc;
 use kernel::prelude::*;
 
 /// One flow. Counters are atomics: packets of one flow may arrive on several CPUs at once.
@@ -80,6 +83,14 @@ impl Hashed for Flow {
     }
 }
 
+/// The slab cache of flows, shared by every namespace's table.
+pub(crate) type FlowCache = NodeCache<Flow>;
+
+/// The flow cache: one `ipt_netflow` line in `/proc/slabinfo`, whatever the namespaces.
+pub(crate) fn flow_cache() -> Result<Arc<FlowCache>> {
+    Ok(Arc::new(KmemCache::new(c_str!("ipt_netflow"))?, GFP_KERNEL)?)
+}
+
 /// How long a TCP flow that saw FIN or RST may stay idle before it leaves early (jiffies
 /// are converted at use): late segments of the close still land in the same flow.
 const END_GRACE_MS: u64 = 1000;
@@ -102,10 +113,10 @@ pub(crate) struct FlowTable {
 }
 
 impl FlowTable {
-    /// An empty table of `buckets` buckets; flows come from slab cache `ipt_netflow`.
-    pub(crate) fn new(buckets: usize, rules: KBox<Rules>) -> Result<Self> {
+    /// An empty table of `buckets` buckets, its flows from `cache`.
+    pub(crate) fn new(cache: Arc<FlowCache>, buckets: usize, rules: KBox<Rules>) -> Result<Self> {
         Ok(Self {
-            table: RcuTable::new(c_str!("ipt_netflow"), buckets)?,
+            table: RcuTable::new(cache, buckets)?,
             stats: PerCpu::new()?,
             rules: RcuBox::new(rules),
             rule_usage: [const { AtomicU64::new(0) }; MAX_RULES],
@@ -120,7 +131,7 @@ impl FlowTable {
 
     /// Accounts one packet; a new flow only while fewer than `maxflows` (0: no limit)
     /// are in the table.
-    pub(crate) fn account(&self, packet: &Packet<'_>, maxflows: u64) {
+    pub(crate) fn account(&self, packet: &Packet<'_>, maxflows: u64, memcg: &MemCgroup) {
         let bh = BhDisabled::new();
         let stats = self.stats.this_cpu(&bh);
         let len = packet.len() as u64;
@@ -183,9 +194,12 @@ impl FlowTable {
                         end: AtomicU8::new(0),
                     })
                 };
+                // A new flow is charged to the namespace's memory cgroup.
+                let charging = memcg.charge();
                 let (entry, more) =
                     self.table
                         .find_or_insert(rcu, &bh, hash, |f| f.key == key, make);
+                drop(charging);
                 searched += more;
                 match entry {
                     Entry::Found(flow) => {

@@ -11,6 +11,7 @@
 //! most once per second.
 
 use crate::export::destination::{Destination, Destinations};
+use crate::glue::net::NetRef;
 use crate::glue::udp::{SendError, UdpSocket};
 use core::fmt;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
@@ -68,8 +69,8 @@ pub(crate) struct CollectorStats {
 impl Collector {
     /// Opens the socket for `dest` and tries to connect it; only a failure to create or
     /// bind the socket is an error.
-    fn open(dest: &Destination, sndbuf: u32) -> Result<Self> {
-        let sock = UdpSocket::new(dest.addr, dest.source).inspect_err(|e| {
+    fn open(net: &NetRef, dest: &Destination, sndbuf: u32) -> Result<Self> {
+        let sock = UdpSocket::new(net, dest.addr, dest.source).inspect_err(|e| {
             pr_err!(
                 "destination {}: cannot open socket: error {}\n",
                 dest,
@@ -224,10 +225,12 @@ impl Collectors {
     /// system default). All or none: if one cannot be opened, the others are closed and
     /// the error is returned (logged with the destination that failed). A destination
     /// that cannot be connected yet is kept and retried later.
-    pub(crate) fn open(dests: &Destinations, sndbuf: u32) -> Result<Self> {
+    /// The sockets are created in `net` (its addresses and routes), and must be closed
+    /// before it goes.
+    pub(crate) fn open(net: &NetRef, dests: &Destinations, sndbuf: u32) -> Result<Self> {
         let mut list = KVec::with_capacity(dests.len(), GFP_KERNEL)?;
         for dest in dests.iter() {
-            list.push(Collector::open(dest, sndbuf)?, GFP_KERNEL)?;
+            list.push(Collector::open(net, dest, sndbuf)?, GFP_KERNEL)?;
         }
         Ok(Self { list })
     }

@@ -13,6 +13,9 @@
 #include <linux/timekeeping.h>
 #include <linux/mm.h>
 #include <linux/ratelimit.h>
+#include <linux/memcontrol.h>
+#include <linux/sched/mm.h>
+#include <net/netns/generic.h>
 #include "bindings.h"
 
 void netflow_rcu_read_lock(void) { rcu_read_lock(); }
@@ -35,7 +38,7 @@ int netflow_next_possible_cpu(int cpu)
 struct kmem_cache *netflow_kmem_cache_create(const char *name, unsigned int size,
 					     unsigned int align)
 {
-	return kmem_cache_create(name, size, align, SLAB_NO_MERGE, NULL);
+	return kmem_cache_create(name, size, align, SLAB_NO_MERGE | SLAB_ACCOUNT, NULL);
 }
 
 void *netflow_kmem_cache_alloc_atomic(struct kmem_cache *cache)
@@ -70,3 +73,11 @@ bool netflow_seq_has_overflowed(struct seq_file *m) { return seq_has_overflowed(
 /* Debug messages: at most 10 every 5 seconds, so debug on a busy box cannot lock it up. */
 static DEFINE_RATELIMIT_STATE(netflow_debug_rs, 5 * HZ, 10);
 bool netflow_debug_ratelimit(void) { return __ratelimit(&netflow_debug_rs); }
+
+/* glue/pernet.rs */
+void *netflow_net_generic(const struct net *net, unsigned int id) { return net_generic(net, id); }
+
+/* glue/memcg.rs */
+struct mem_cgroup *netflow_memcg_of_current(void) { return get_mem_cgroup_from_mm(current->mm); }
+void netflow_memcg_put(struct mem_cgroup *memcg) { mem_cgroup_put(memcg); }
+struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg) { return set_active_memcg(memcg); }

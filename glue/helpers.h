@@ -42,4 +42,14 @@ int netflow_sock_min_sndbuf(void);
 struct seq_file;
 bool netflow_seq_has_overflowed(struct seq_file *m);
 
+/* glue/pernet.rs */
+struct net;
+void *netflow_net_generic(const struct net *net, unsigned int id);
+
+/* glue/memcg.rs */
+struct mem_cgroup;
+struct mem_cgroup *netflow_memcg_of_current(void);
+void netflow_memcg_put(struct mem_cgroup *memcg);
+struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg);
+
 #endif

@@ -9,8 +9,11 @@
 pub(crate) mod bh;
 pub(crate) mod bucket;
 pub(crate) mod kmem_cache;
+pub(crate) mod memcg;
+pub(crate) mod net;
 pub(crate) mod params;
 pub(crate) mod percpu;
+pub(crate) mod pernet;
 pub(crate) mod proc;
 pub(crate) mod random;
 pub(crate) mod ratelimit;

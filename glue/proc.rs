@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Read-only seq_file entries in `/proc/net/stat` (of the initial network namespace).
+//! Read-only seq_file entries in a network namespace's `/proc/net/stat`.
 //!
 //! C headers: [`include/linux/proc_fs.h`](srctree/include/linux/proc_fs.h),
 //! [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h)
 
 use super::bindings;
+use super::net::NetRef;
 use core::ffi::{c_int, c_void};
 use core::marker::PhantomData;
-use core::ptr::addr_of;
 use kernel::error::code::{EINVAL, ENOMEM};
 use kernel::error::from_result;
 use kernel::prelude::*;
@@ -62,30 +62,34 @@ impl core::fmt::Write for SeqFile<'_> {
     }
 }
 
-/// A read-only (0444) file `/proc/net/stat/<name>` showing `data`. Dropping it removes the
-/// file, after waiting for `show` calls in progress; files still open then read as `EIO`.
+/// A read-only (0444) file `/proc/net/stat/<name>` of a network namespace, showing
+/// `data`. Dropping it removes the file, after waiting for `show` calls in progress; files
+/// still open then read as `EIO`.
 ///
 /// # Invariants
 ///
-/// The entry `name` in `init_net.proc_net_stat` exists for as long as `self` lives, with
+/// The entry `name` in `net`'s `proc_net_stat` exists for as long as `self` lives, with
 /// `single_show = show_trampoline::<T>` and private data pointing to `data`'s `T`.
 pub(crate) struct ProcEntry<T: ProcShow> {
     name: &'static CStr,
+    /// The directory the entry is in.
+    parent: *mut bindings::proc_dir_entry,
     /// The entry's private data, kept alive until the entry is removed.
     _data: Arc<T>,
 }
 
-/// `/proc/net/stat` of the initial network namespace.
-fn proc_net_stat() -> *mut bindings::proc_dir_entry {
-    // SAFETY: `init_net` lives as long as the kernel; `proc_net_stat` is set once at boot
-    // (netns proc init) before any module loads, and never changes for `init_net`.
-    unsafe { (*addr_of!(bindings::init_net)).proc_net_stat }
-}
+// SAFETY: `parent` is only used to remove the entry, which procfs allows from any thread.
+unsafe impl<T: ProcShow> Send for ProcEntry<T> {}
+// SAFETY: `&ProcEntry` gives access to nothing.
+unsafe impl<T: ProcShow> Sync for ProcEntry<T> {}
 
 impl<T: ProcShow> ProcEntry<T> {
-    /// Creates `/proc/net/stat/<name>`; fails if the name exists or on allocation failure.
-    pub(crate) fn new(name: &'static CStr, data: Arc<T>) -> Result<Self> {
-        let parent = proc_net_stat();
+    /// Creates `/proc/net/stat/<name>` in `net`; fails if the name exists or on allocation
+    /// failure. The entry must be dropped before `net` goes away (`NetRef`'s contract).
+    pub(crate) fn new(net: &NetRef, name: &'static CStr, data: Arc<T>) -> Result<Self> {
+        // SAFETY: `net` is live; its `proc_net_stat` is set when the namespace is created
+        // (before any pernet init of a module) and removed only after every exit.
+        let parent = unsafe { (*net.as_ptr()).proc_net_stat };
         if parent.is_null() {
             return Err(EINVAL);
         }
@@ -106,7 +110,11 @@ impl<T: ProcShow> ProcEntry<T> {
             return Err(ENOMEM);
         }
         // INVARIANT: created above with `data`'s `T` as private data, kept in `self`.
-        Ok(Self { name, _data: data })
+        Ok(Self {
+            name,
+            parent,
+            _data: data,
+        })
     }
 }
 
@@ -115,7 +123,7 @@ impl<T: ProcShow> Drop for ProcEntry<T> {
         // SAFETY: the entry exists (type invariant). `remove_proc_entry` waits for every
         // `show` in progress and closes the seq_files still open, so nothing reaches
         // `self.data` through the entry afterwards and it may be dropped.
-        unsafe { bindings::remove_proc_entry(self.name.as_char_ptr(), proc_net_stat()) };
+        unsafe { bindings::remove_proc_entry(self.name.as_char_ptr(), self.parent) };
     }
 }
 

@@ -23,7 +23,7 @@ use core::ptr::{null_mut, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::init::pin_init_array_from_fn;
 use kernel::prelude::*;
-use kernel::str::CStr;
+use kernel::sync::Arc;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};
 use kernel::sync::{new_mutex, new_spinlock, Mutex, SpinLock};
 
@@ -49,11 +49,14 @@ pub(crate) trait Hashed {
 }
 
 /// A table entry: the item and its chain link.
-struct Node<T> {
+pub(crate) struct Node<T> {
     /// Next node of the bucket chain, or of the retired list once removed.
     next: AtomicPtr<Node<T>>,
     item: T,
 }
+
+/// The slab cache of a table's nodes.
+pub(crate) type NodeCache<T> = KmemCache<Node<T>>;
 
 /// A bucket array.
 struct Buckets<T> {
@@ -64,7 +67,8 @@ impl<T> Buckets<T> {
     fn new(len: usize) -> Result<KBox<Self>> {
         // A big array comes from vmalloc, whose failure would dump a stack trace: running
         // out of memory for a resize is an error returned to the writer, not a kernel bug.
-        let mut heads = KVVec::with_capacity(len, GFP_KERNEL | __GFP_NOWARN)?;
+        // Charged to the memory cgroup of the task that sizes the table (`hashsize`).
+        let mut heads = KVVec::with_capacity(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
         for _ in 0..len {
             heads.push(AtomicPtr::new(null_mut()), GFP_KERNEL)?;
         }
@@ -118,7 +122,7 @@ pub(crate) enum Entry<'g, T> {
 /// - A node sits in a bucket of the stripe whose lock it was inserted under (the stripe
 ///   of its `hash()` then), whatever `hash()` returns later.
 pub(crate) struct RcuTable<T: Send + Sync + Hashed> {
-    cache: KmemCache<Node<T>>,
+    cache: Arc<NodeCache<T>>,
     stripes: Pin<KBox<[SpinLock<()>; STRIPES]>>,
     current: AtomicPtr<Buckets<T>>,
     next: AtomicPtr<Buckets<T>>,
@@ -128,9 +132,8 @@ pub(crate) struct RcuTable<T: Send + Sync + Hashed> {
 
 impl<T: Send + Sync + Hashed> RcuTable<T> {
     /// Creates a table of `buckets` buckets (rounded with [`round_buckets`]) whose nodes
-    /// come from a new slab cache `cache_name`. Sleeps.
-    pub(crate) fn new(cache_name: &'static CStr, buckets: usize) -> Result<Self> {
-        let cache = KmemCache::new(cache_name)?;
+    /// come from `cache` (which tables may share). Sleeps.
+    pub(crate) fn new(cache: Arc<NodeCache<T>>, buckets: usize) -> Result<Self> {
         let stripes = KBox::pin_init(
             pin_init_array_from_fn(|_| new_spinlock!((), "netflow_stripe")),
             GFP_KERNEL,

@@ -6,6 +6,7 @@
 //! [`include/linux/netfilter/x_tables.h`](srctree/include/linux/netfilter/x_tables.h)
 
 use super::bindings;
+use super::net::Net;
 use super::rcu::ReadSection;
 use kernel::types::Opaque;
 
@@ -70,6 +71,13 @@ impl<'a> Packet<'a> {
         // SAFETY: `skb` is valid for `'a` and the fields read through this reference do
         // not change during the target call (type invariant).
         unsafe { &*self.skb.get() }
+    }
+
+    /// The network namespace the packet is in (of the hook it is seen at).
+    pub(crate) fn net(&self) -> &Net {
+        // SAFETY: the hook state's `net` is the namespace of the hook, which cannot go
+        // away while one of its hooks runs.
+        unsafe { Net::from_raw(self.state().net) }
     }
 
     /// The address family of the table the rule is in, `None` for other families.

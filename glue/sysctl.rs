@@ -7,8 +7,9 @@
 //! [`include/net/net_namespace.h`](srctree/include/net/net_namespace.h)
 
 use super::bindings;
+use super::net::NetRef;
 use core::ffi::{c_int, c_void};
-use core::ptr::{addr_of_mut, null_mut, NonNull};
+use core::ptr::{null_mut, NonNull};
 use kernel::c_str;
 use kernel::error::code::{EINVAL, EIO, ENOMEM};
 use kernel::error::from_result;
@@ -45,7 +46,7 @@ pub(crate) trait SysctlHandler: Send + Sync + 'static {
 ///
 /// # Invariants
 ///
-/// `header` is the registration of `table` with `register_net_sysctl_sz` in `init_net`,
+/// `header` is the registration of `table` with `register_net_sysctl_sz` in a namespace,
 /// alive for as long as `self`; `table` is not touched by Rust after registration and its
 /// buffer does not move. Each entry's `extra1` points to `data`'s `T` and its `extra2` is
 /// its index; its handler is `handler_trampoline::<T>`.
@@ -66,7 +67,11 @@ unsafe impl<T: SysctlHandler> Sync for SysctlTable<T> {}
 impl<T: SysctlHandler> SysctlTable<T> {
     /// Registers `net.netflow.<name>` for each of `names`, mode 0644; the index of a
     /// name is what the handler gets.
-    pub(crate) fn new(names: &'static [&'static CStr], data: Arc<T>) -> Result<Self> {
+    ///
+    /// In a namespace other than the initial one, root of the namespace's owning user
+    /// namespace may write them (the sysctl core's rule for `net.*`). The table must be
+    /// dropped before `net` goes away (`NetRef`'s contract).
+    pub(crate) fn new(net: &NetRef, names: &'static [&'static CStr], data: Arc<T>) -> Result<Self> {
         let data_ptr = (&*data as *const T).cast_mut().cast::<c_void>();
         let mut table = KVec::with_capacity(names.len(), GFP_KERNEL)?;
         for (i, name) in names.iter().enumerate() {
@@ -85,13 +90,13 @@ impl<T: SysctlHandler> SysctlTable<T> {
             };
             table.push(entry, GFP_KERNEL)?;
         }
-        // SAFETY: `init_net` lives as long as the kernel. `PATH` is a 'static string;
+        // SAFETY: `net` is live until the table is dropped. `PATH` is a 'static string;
         // `table` holds `names.len()` valid entries whose names are 'static and whose
         // `extra1` is `data`, all kept alive (and the table unmoved: no push after this)
         // in `self` until `drop` unregisters.
         let header = unsafe {
             bindings::register_net_sysctl_sz(
-                addr_of_mut!(bindings::init_net),
+                net.as_ptr(),
                 PATH.as_char_ptr(),
                 table.as_mut_ptr(),
                 table.len(),

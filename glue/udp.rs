@@ -6,6 +6,7 @@
 //! [`include/net/sock.h`](srctree/include/net/sock.h)
 
 use super::bindings;
+use super::net::NetRef;
 use core::net::{IpAddr, SocketAddr};
 use core::ptr::{addr_of, addr_of_mut, null_mut, NonNull};
 use kernel::error::{to_result, Error};
@@ -94,8 +95,9 @@ impl RawAddr {
     }
 }
 
-/// A kernel UDP socket of the initial network namespace, bound to a source address if
-/// given, sending to its peer once connected.
+/// A kernel UDP socket of a network namespace, bound to a source address if given,
+/// sending to its peer once connected. Kernel sockets hold no reference on their
+/// namespace: drop the socket before the namespace goes (`NetRef`'s contract).
 ///
 /// Sends never block and never raise `SIGPIPE`. Dropping the socket releases it.
 ///
@@ -120,17 +122,17 @@ impl UdpSocket {
     ///
     /// The socket is not connected yet: call [`UdpSocket::connect`] (it may fail while
     /// there is no route, and may be retried later).
-    pub(crate) fn new(peer: SocketAddr, source: Option<IpAddr>) -> Result<Self> {
+    pub(crate) fn new(net: &NetRef, peer: SocketAddr, source: Option<IpAddr>) -> Result<Self> {
         let family = match peer {
             SocketAddr::V4(_) => bindings::AF_INET,
             SocketAddr::V6(_) => bindings::AF_INET6,
         };
         let mut sock: *mut bindings::socket = null_mut();
-        // SAFETY: `init_net` lives forever (only its address is taken); `sock` is a valid
+        // SAFETY: `net` is live for as long as the socket (contract above); `sock` is a valid
         // place for the result.
         let ret = unsafe {
             bindings::sock_create_kern(
-                addr_of_mut!(bindings::init_net),
+                net.as_ptr(),
                 family as i32,
                 bindings::sock_type_SOCK_DGRAM as i32,
                 bindings::IPPROTO_UDP as i32,

@@ -23,9 +23,9 @@ use spec::{Refusal, Refused, Setting, Value, COUNT};
 pub(crate) struct Values([AtomicU64; COUNT]);
 
 impl Values {
-    /// Every setting at 0.
-    pub(crate) fn new() -> Self {
-        Self([const { AtomicU64::new(0) }; COUNT])
+    /// The settings `numbers`, in table order.
+    pub(crate) fn new(numbers: &[u64; COUNT]) -> Self {
+        Self(numbers.map(AtomicU64::new))
     }
 
     /// The value of `id`.
@@ -38,7 +38,7 @@ impl Values {
         u32::try_from(self.get(id)).unwrap_or(u32::MAX)
     }
 
-    fn set(&self, id: Setting, v: u64) {
+    pub(crate) fn set(&self, id: Setting, v: u64) {
         self.0[id as usize].store(v, Relaxed);
     }
 }
@@ -81,10 +81,10 @@ pub(crate) fn parse(origin: Origin, id: Setting, value: &[u8]) -> Result<Value> 
         .map_err(|why| refuse(origin, id, value, &why))
 }
 
-/// What the module starts with: the parameters as given, or their defaults.
+/// What every namespace starts with: the parameters as given, or their defaults.
 pub(crate) struct Initial {
     /// Every numeric setting.
-    pub(crate) values: Values,
+    pub(crate) numbers: [u64; COUNT],
     /// `destination`.
     pub(crate) destinations: crate::export::destination::Destinations,
     /// `aggregation`.
@@ -97,14 +97,14 @@ impl Initial {
     /// Reads every setting from its parameter (checked already when it was given) or
     /// its default.
     pub(crate) fn from_params() -> Result<Self> {
-        let values = Values::new();
+        let mut numbers = [0; COUNT];
         let mut destinations = None;
         let mut rules = None;
         let mut aggregation = "";
         for &id in spec::IDS {
             let text = params::given(id).unwrap_or(id.spec().default.as_bytes());
             match parse(Origin::Param, id, text)? {
-                Value::Number(v) => values.set(id, v),
+                Value::Number(v) => numbers[id as usize] = v,
                 Value::Destinations(d) => destinations = Some(d),
                 Value::Rules(r) => {
                     rules = Some(r);
@@ -113,7 +113,7 @@ impl Initial {
             }
         }
         Ok(Self {
-            values,
+            numbers,
             destinations: destinations.ok_or(EINVAL)?,
             rules: rules.ok_or(EINVAL)?,
             aggregation,
@@ -125,14 +125,30 @@ impl Initial {
 /// what the setting needs. Refused or failed, the old value stays. Sleeps.
 pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
     let parsed = parse(Origin::Sysctl, id, value)?;
+    if let (Some(initial), Value::Number(v)) = (&n.initial, &parsed) {
+        // A namespace other than the initial one sizes nothing beyond what the initial
+        // one has: its root may be a container's. (Hashsize 0 sizes it within that.)
+        let v = *v;
+        let over = match id {
+            Setting::Hashsize => Some(initial.flows.buckets() as u64).filter(|&l| v > l),
+            Setting::Maxflows => {
+                Some(initial.settings.get(id)).filter(|&l| l != 0 && (v == 0 || v > l))
+            }
+            _ => None,
+        };
+        if let Some(limit) = over {
+            return Err(refuse(Origin::Sysctl, id, value, &Refusal::AboveInitial(limit)));
+        }
+    }
     // One reconfiguration at a time; each either fully happens or changes nothing.
     let mut config = n.config.lock();
     match (id, parsed) {
         (Setting::Hashsize, Value::Number(v)) => {
-            let buckets = if v == 0 {
-                crate::engine::auto_hashsize()
-            } else {
-                v as usize
+            let buckets = match (v, &n.initial) {
+                (0, None) => crate::engine::auto_hashsize(),
+                (0, Some(initial)) => initial.flows.buckets().min(crate::engine::auto_hashsize()),
+                // At most 2^26 (the table's range): fits.
+                (v, _) => v as usize,
             };
             n.flows.maintenance().resize(buckets).inspect_err(|e| {
                 pr_warn!(
@@ -163,7 +179,7 @@ pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
         (_, Value::Number(v)) => n.settings.set(id, v),
         (_, Value::Destinations(dests)) => {
             // Open the new set fully before touching the old one.
-            let collectors = Collectors::open(&dests, n.settings.get32(Setting::Sndbuf))?;
+            let collectors = Collectors::open(&n.net, &dests, n.settings.get32(Setting::Sndbuf))?;
             drop(n.switch_collectors(collectors));
             pr_info!(
                 "destination set to {}\n",

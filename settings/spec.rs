@@ -136,6 +136,8 @@ pub(crate) enum Refusal<'a> {
     Destination(DestError<'a>),
     /// Bad aggregation rules.
     Aggregation(RuleError<'a>),
+    /// Above what the initial network namespace has (a namespace's limit).
+    AboveInitial(u64),
 }
 
 impl fmt::Display for Refusal<'_> {
@@ -154,6 +156,7 @@ impl fmt::Display for Refusal<'_> {
             }
             Refusal::Destination(e) => write!(f, "{e}"),
             Refusal::Aggregation(e) => write!(f, "{e}"),
+            Refusal::AboveInitial(n) => write!(f, "above the initial namespace's {n}"),
         }
     }
 }

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! One exporter per network namespace: every namespace gets its own flow table,
+//! collectors, periodic work, `/proc/net/stat/ipt_netflow*` and `net.netflow.*`, and the
+//! target accounts a packet into the instance of the packet's namespace.
+//!
+//! The initial namespace starts from the module parameters; another starts from them too,
+//! except for a small hash table ([`START_BUCKETS`]) and a `maxflows` no larger than the
+//! initial namespace's. The slab cache of flows is shared.
+//!
+//! Teardown (see `glue/pernet.rs`): when a namespace goes, lookups stop finding its
+//! instance, its flows are exported while its devices still exist (best effort), and the
+//! instance is freed after an RCU grace period, so no packet in flight touches freed
+//! memory. The target stays registered until the module goes; it can go only once no
+//! rule uses it.
+
+use super::table::{flow_cache, FlowCache, FlowTable};
+use super::{export_options, Netflow};
+use crate::export::collectors::Collectors;
+use crate::export::exporter::Exporter;
+use crate::export::writer::Protocol;
+use crate::glue::net::NetRef;
+use crate::glue::pernet::{Pernet, PernetHandler};
+use crate::glue::proc::ProcEntry;
+use crate::glue::skb::Packet;
+use crate::glue::sysctl::SysctlTable;
+use crate::glue::work::PeriodicWork;
+use crate::glue::xtables::Target;
+use crate::procfs::{snmp::SnmpFile, stat::StatFile};
+use crate::settings::spec::Setting;
+use crate::settings::sysctl::{Sysctls, NAMES};
+use crate::settings::{Initial, Values};
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::c_str;
+use kernel::prelude::*;
+use kernel::sync::{new_mutex, Arc, Mutex};
+
+/// Buckets of a new namespace's table (it grows with its `hashsize` sysctl).
+pub(crate) const START_BUCKETS: u64 = 1024;
+
+/// One namespace's instance. Fields drop in order: no more readers or writers of the
+/// settings, no more runs, then the accounting state (sockets, table).
+pub(crate) struct Instance {
+    _sysctl: SysctlTable<Sysctls>,
+    _stat: ProcEntry<StatFile>,
+    _snmp: ProcEntry<SnmpFile>,
+    _work: PeriodicWork<Netflow>,
+    netflow: Arc<Netflow>,
+}
+
+/// Makes and winds down the instances.
+#[pin_data]
+pub(crate) struct Namespaces {
+    cache: Arc<FlowCache>,
+    /// The module parameters, parsed once.
+    params: Initial,
+    /// The initial namespace's instance (the limits of the others).
+    #[pin]
+    initial: Mutex<Option<Arc<Netflow>>>,
+    /// Packets seen in a namespace that has no instance (being created or destroyed).
+    pub(crate) unaccounted: AtomicU64,
+}
+
+impl Namespaces {
+    /// The instances' maker, from the module parameters.
+    pub(crate) fn new(params: Initial) -> Result<impl PinInit<Self, Error>> {
+        let cache = flow_cache()?;
+        Ok(try_pin_init!(Self {
+            cache,
+            params,
+            initial <- new_mutex!(None, "netflow_initial"),
+            unaccounted: AtomicU64::new(0),
+        }))
+    }
+}
+
+impl PernetHandler for Namespaces {
+    type Data = Instance;
+
+    fn init(&self, net: NetRef) -> Result<Instance> {
+        let p = &self.params;
+        let values = Values::new(&p.numbers);
+        let initial = if net.is_initial() {
+            None
+        } else {
+            let initial = self.initial.lock().clone().ok_or(EINVAL)?;
+            values.set(Setting::Hashsize, START_BUCKETS);
+            let max = initial.settings.get(Setting::Maxflows);
+            if max != 0 && (values.get(Setting::Maxflows) == 0 || values.get(Setting::Maxflows) > max) {
+                values.set(Setting::Maxflows, max);
+            }
+            Some(initial)
+        };
+        let buckets = match values.get(Setting::Hashsize) {
+            0 => super::auto_hashsize(),
+            // At most 2^26 (the table's range): fits.
+            n => n as usize,
+        };
+        let protocol = Protocol::try_from(values.get32(Setting::Protocol)).map_err(|_| EINVAL)?;
+        let collectors = Collectors::open(&net, &p.destinations, values.get32(Setting::Sndbuf))?;
+        let exporter = Exporter::new(protocol, export_options(&values), collectors);
+        let flows = FlowTable::new(self.cache.clone(), buckets, KBox::new(p.rules.clone(), GFP_KERNEL)?)?;
+        let is_initial = initial.is_none();
+        let inum = net.inum();
+        let netflow = Netflow::new(net, initial, flows, values, exporter, p.aggregation)?;
+        let netflow = Arc::pin_init(netflow, GFP_KERNEL)?;
+        let work = PeriodicWork::start(netflow.clone(), 1)?;
+        let snmp = ProcEntry::new(
+            &netflow.net,
+            c_str!("ipt_netflow_snmp"),
+            Arc::new(SnmpFile(netflow.clone()), GFP_KERNEL)?,
+        )?;
+        let stat = ProcEntry::new(
+            &netflow.net,
+            c_str!("ipt_netflow"),
+            Arc::new(StatFile(netflow.clone()), GFP_KERNEL)?,
+        )?;
+        let sysctl = SysctlTable::new(&netflow.net, NAMES, Arc::new(Sysctls(netflow.clone()), GFP_KERNEL)?)?;
+        if is_initial {
+            *self.initial.lock() = Some(netflow.clone());
+        } else if netflow.settings.get(Setting::Debug) > 0 {
+            pr_info!("namespace {}: instance created\n", inum);
+        }
+        Ok(Instance {
+            _sysctl: sysctl,
+            _stat: stat,
+            _snmp: snmp,
+            _work: work,
+            netflow,
+        })
+    }
+
+    fn pre_exit(&self, instance: &Instance) {
+        // The namespace's devices are still there: its collectors can get its flows.
+        instance.netflow.flush_all();
+        if instance.netflow.net.is_initial() {
+            self.initial.lock().take();
+        }
+    }
+}
+
+/// The `NETFLOW` target: each packet goes to its namespace's instance.
+pub(crate) struct Accounting(pub(crate) Pernet<Namespaces>);
+
+impl Target for Accounting {
+    fn target(&self, packet: &Packet<'_>) {
+        match self.0.get(packet.net(), packet.rcu()) {
+            Some(instance) => instance.netflow.account(packet),
+            None => {
+                self.0.handler().unaccounted.fetch_add(1, Relaxed);
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+# Every network namespace its own exporter: the initial namespace and namespaces A and B
+# each export to their own nfcapd on their own 127.0.0.1:2055 (v5, v9, IPFIX), with
+# different timeouts and aggregation; traffic in all three at once; each collector gets
+# exactly its namespace's flows, packets and bytes = that namespace's rule counters, and
+# /proc in each shows only its own numbers. Then: B deleted under traffic in A and B;
+# 50 create/configure/traffic/delete cycles with traffic in the initial namespace; the
+# root of an unprivileged user namespace changes its own namespace's settings and not the
+# initial one's; what an idle namespace costs; rmmod with A alive.
+# timeout: 1500
+. "$NETFLOW_REPO/tests/lib.sh"
+ctl=/proc/sys/net/netflow
+flows=$REPO/tests/tools/udp_flows.py
+
+# in NS CMD...: runs CMD in namespace NS ("-" is the initial one).
+in() { local ns=$1; shift; if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi; }
+collector() { # collector NS DIR
+	mkdir -p "$2"
+	in "$1" nfcapd -w "$2" -b 127.0.0.1 -p 2055 >"$2.log" 2>&1 &
+	echo $! >"$2.pid"
+}
+sink() { in "$1" socat -u UDP-RECV:9000,reuseaddr /dev/null & }
+rule() { in "$1" iptables -w -A INPUT -p udp --dport 9000 -j NETFLOW; }
+pkts_of() { in "$1" iptables -w -L INPUT -v -n -x | awk '$3 == "NETFLOW" { print $1; exit }'; }
+bytes_of() { in "$1" iptables -w -L INPUT -v -n -x | awk '$3 == "NETFLOW" { print $2; exit }'; }
+proc_of() { in "$1" cat /proc/net/stat/ipt_netflow; }
+total_pkts() { proc_of "$1" | sed -nE 's/^Total .*traffic: ([0-9]+), .*/\1/p'; }
+flush() { in "$1" sh -c "echo 1 > $ctl/flush"; }
+seq_failures() { nfdump -R "$1" -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }'; }
+
+load protocol=5 inactive_timeout=2 active_timeout=60
+for ns in A B; do
+	ip netns add $ns
+	ip -n $ns link set lo up
+done
+check_eq "a new namespace starts with a small table" "$(in A cat $ctl/hashsize)" 1024
+check_eq "and the parameters' protocol" "$(in A cat $ctl/protocol)" 5
+in A sysctl -qw net.netflow.protocol=9 net.netflow.inactive_timeout=3 net.netflow.aggregation=20000-20099=20000
+in B sysctl -qw net.netflow.protocol=10 net.netflow.inactive_timeout=4 net.netflow.active_timeout=120
+check_eq "the initial namespace keeps its protocol" "$(cat $ctl/protocol)" 5
+check_eq "A's protocol" "$(in A cat $ctl/protocol)" 9
+check_eq "B's protocol" "$(in B cat $ctl/protocol)" 10
+check_match "A's /proc says v9" "$(proc_of A | sed -n 2p)" '^Protocol version 9 \(netflow\)'
+check_match "B's /proc says IPFIX and its timeouts" "$(proc_of B | sed -n 2,3p | tr '\n' ' ')" 'Protocol version 10 \(ipfix\).*Timeouts: active 120s, inactive 4s'
+check_match "the initial /proc says v5" "$(proc_of - | sed -n 2p)" '^Protocol version 5 \(netflow\)'
+
+log "traffic in the three namespaces at once"
+for ns in - A B; do
+	d=/tmp/nf${ns/-/I}
+	collector $ns $d
+	sink $ns
+	rule $ns
+done
+sleep 2
+in - python3 $flows 127.0.0.1 9000 30 3 100 >/dev/null &
+in A python3 $flows 127.0.0.1 9000 100 2 200 >/dev/null &
+in B python3 $flows 127.0.0.1 9000 50 4 300 >/dev/null &
+wait_senders() { local p; for p in $(jobs -p); do :; done; }
+sleep 1
+while pgrep -f udp_flows.py >/dev/null; do sleep 1; done
+for ns in - A B; do
+	check_eq "namespace $ns: /proc counts its own packets only" "$(total_pkts $ns)" "$(pkts_of $ns)"
+done
+check_eq "namespace A: 100 flows folded by its aggregation" "$(proc_of A | sed -nE 's/^Flows: active ([0-9]+) .*/\1/p')" 1
+check_eq "namespace B: its 50 flows" "$(proc_of B | sed -nE 's/^Flows: active ([0-9]+) .*/\1/p')" 50
+for ns in - A B; do flush $ns; done
+sleep 3
+for ns in - A B; do
+	d=/tmp/nf${ns/-/I}
+	kill -TERM "$(cat $d.pid)"; wait "$(cat $d.pid)" 2>/dev/null
+done
+sleep 1
+want_flows=([I]=30 [A]=1 [B]=50)
+for n in I A B; do
+	ns=$n; [ $n = I ] && ns=-
+	d=/tmp/nf$n
+	check_eq "collector of $n: its flows" "$(nfdump_csv $d | grep -c .)" "${want_flows[$n]}"
+	check_eq "collector of $n: packets = its rule counter" "$(nfdump_sum $d ipkt)" "$(pkts_of $ns)"
+	check_eq "collector of $n: bytes = its rule counter" "$(nfdump_sum $d ibyt)" "$(bytes_of $ns)"
+	check_eq "collector of $n: no sequence failure" "$(seq_failures $d)" 0
+done
+
+log "B deleted while traffic runs in A and B"
+collector A /tmp/nfA2
+sleep 1
+in A sh -c "for i in 1 2 3 4 5 6; do python3 $flows 127.0.0.1 9000 20 5 100 30000 >/dev/null; done" &
+a_traffic=$!
+in B sh -c "while :; do python3 $flows 127.0.0.1 9000 20 5 100 30000 >/dev/null; done" &
+sleep 3
+ip netns pids B | xargs -r kill
+ip netns del B
+wait $a_traffic
+check "B's /proc is gone with it" sh -c '! ip netns exec B true 2>/dev/null'
+a_before=$(pkts_of A)
+flush A
+sleep 3
+kill -TERM "$(cat /tmp/nfA2.pid)"; wait "$(cat /tmp/nfA2.pid)" 2>/dev/null
+sleep 1
+# The counters include the first phase's packets, whose flows went to /tmp/nfA.
+check_eq "A's export is whole: first and second collector together = A's rule counter" \
+	"$(( $(nfdump_sum /tmp/nfA ipkt) + $(nfdump_sum /tmp/nfA2 ipkt) ))" "$a_before"
+check_eq "A's second collector: no sequence failure" "$(seq_failures /tmp/nfA2)" 0
+
+log "50 namespaces created, configured, used and deleted, with traffic in the initial one"
+in - sh -c "while :; do python3 $flows 127.0.0.1 9000 10 2 64 40000 >/dev/null; sleep 0.2; done" &
+init_traffic=$!
+grep -c '^ipt_netflow ' /proc/slabinfo >/tmp/slablines
+ok_cycles=0
+for i in $(seq 1 50); do
+	ip netns add C
+	ip -n C link set lo up
+	in C sysctl -qw net.netflow.destination=127.0.0.1:2056 net.netflow.protocol=10 &&
+	in C iptables -w -A INPUT -p udp --dport 9000 -j NETFLOW &&
+	in C python3 $flows 127.0.0.1 9000 5 2 64 >/dev/null &&
+	[ "$(total_pkts C)" = 10 ] && ok_cycles=$((ok_cycles + 1))
+	ip netns del C
+done
+kill $init_traffic; wait $init_traffic 2>/dev/null
+check_eq "50 cycles, each namespace counting its own 10 packets" $ok_cycles 50
+check_eq "one ipt_netflow slab cache, however many namespaces" "$(grep -c '^ipt_netflow ' /proc/slabinfo)" 1
+check_conservation_init() {
+	local t; t=$(total_pkts -)
+	check_eq "initial namespace: found + new + drop = its traffic" \
+		"$(proc_of - | awk '/^Total/ { gsub(/[;,]/, " "); print $3 + $4 + $5 == 0 ? "x" : "y" }')" y
+}
+flush -
+sleep 3
+check_eq "the initial namespace's table is empty after a flush" "$(proc_of - | sed -nE 's/^Flows: active ([0-9]+) .*/\1/p')" 0
+
+log "an unprivileged user namespace's root"
+chmod 755 /tmp
+out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c \
+	"echo 1000 > $ctl/maxflows && cat $ctl/maxflows && cat $ctl/protocol" 2>&1)
+check_eq "sets its own namespace's maxflows" "$(echo "$out" | tr '\n' ' ')" "1000 5 "
+init_buckets=$(cat $ctl/hashsize)
+out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c \
+	"echo $((init_buckets * 2)) > $ctl/hashsize" 2>&1)
+check_match "cannot size a table beyond the initial namespace's" "$out" 'Invalid argument'
+check_match "and says why" "$(dmesg | tail -5)" "hashsize: '$((init_buckets * 2))' refused: above the initial namespace's $init_buckets"
+before=$(cat $ctl/maxflows)
+out=$(setpriv --reuid 65534 --regid 65534 --clear-groups sh -c "echo 5 > $ctl/maxflows" 2>&1)
+check_match "cannot change the initial namespace's" "$out" 'Permission denied'
+check_eq "which keeps its value" "$(cat $ctl/maxflows)" "$before"
+
+log "what an idle namespace costs"
+mem() { awk '/^(Slab|Percpu|VmallocUsed|KernelStack|PageTables):/ { s += $2 } END { print s }' /proc/meminfo; }
+iptables -w -F; in A iptables -w -F
+unload_wait
+sync; m0=$(mem)
+for i in $(seq 1 20); do ip netns add M$i; done
+sleep 2; m1=$(mem)
+for i in $(seq 1 20); do ip netns del M$i; done
+sleep 5
+load
+sync; m2=$(mem)
+for i in $(seq 1 20); do ip netns add M$i; done
+sleep 2; m3=$(mem)
+for i in $(seq 1 20); do ip netns del M$i; done
+per=$(( ((m3 - m2) - (m1 - m0)) / 20 ))
+log "an idle namespace costs about $per KiB with the module (this kernel: debug options on)"
+echo "idle namespace: $per KiB" >/tmp/netns-cost
+check_ge "an idle namespace's instance costs something measurable" "$per" 1
+
+log "rmmod with A alive and its traffic just stopped"
+in A sysctl -qw net.netflow.destination=127.0.0.1:2055
+in A iptables -w -A INPUT -p udp --dport 9000 -j NETFLOW
+in A python3 $flows 127.0.0.1 9000 20 2 64 >/dev/null
+in A iptables -w -F
+unload_wait
+check "no module left loaded" sh -c '! grep -q "^ipt_NETFLOW " /proc/modules'
+check "no ipt_netflow slab cache left" sh -c '! grep -q "^ipt_netflow " /proc/slabinfo'
+ip netns del A
+finish
