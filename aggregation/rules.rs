@@ -186,6 +186,7 @@ impl fmt::Display for NetRule {
         match self.family {
             Family::V4 => {
                 let a = self.addr;
+                // Constant indexes into a [u8; 16]: checked at compile time.
                 let ip = Ipv4Addr::new(a[0], a[1], a[2], a[3]);
                 write!(f, "match {}/{} strip {}", ip, self.prefix, self.strip)
             }
@@ -226,6 +227,8 @@ fn addr_bits(family: Family) -> u32 {
 /// Clears every bit of `addr` beyond the first `bits`.
 fn mask_to(addr: &mut [u8; 16], bits: u32) {
     for (i, b) in (0u32..).zip(addr.iter_mut()) {
+        // i < 16 (zipped with the 16 bytes): start <= 120, start + 8 <= 128; in the
+        // second branch start < bits < start + 8, so the shift is 1..=7.
         let start = i * 8;
         if bits <= start {
             *b = 0;
@@ -248,6 +251,7 @@ impl<'a> Iterator for Items<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         let bytes = self.s.as_bytes();
         let is_sep = |b: u8| b == b',' || b.is_ascii_whitespace();
+        // pos < bytes.len() in both loops (get succeeded): + 1 fits.
         while bytes.get(self.pos).is_some_and(|&b| is_sep(b)) {
             self.pos += 1;
         }
@@ -274,6 +278,7 @@ fn number(s: &str) -> Result<u32, RuleErrorKind> {
         return Err(RuleErrorKind::TrailingJunk);
     }
     Ok(s.bytes().fold(0u32, |v, d| {
+        // d is an ASCII digit (checked above): d - b'0' is 0..=9.
         v.saturating_mul(10).saturating_add(u32::from(d - b'0'))
     }))
 }
@@ -354,6 +359,8 @@ pub(crate) fn parse(s: &str) -> Result<Rules, RuleError<'_>> {
     let mut rules = Rules::new();
     for (i, (start, text)) in (Items { s, pos: 0 }).enumerate() {
         let err = |reason| RuleError {
+            // i <= MAX_RULES (the loop ends with TooMany); start + text.len() is the
+            // item's end, within s.
             index: i + 1,
             text,
             span: start..start + text.len(),
@@ -365,6 +372,7 @@ pub(crate) fn parse(s: &str) -> Result<Rules, RuleError<'_>> {
             .get_mut(rules.len)
             .ok_or_else(|| err(RuleErrorKind::TooMany))?;
         *slot = rule;
+        // rules.len < MAX_RULES: get_mut(rules.len) succeeded.
         rules.len += 1;
     }
     Ok(rules)

@@ -205,6 +205,7 @@ impl Netflow {
             return;
         }
         r.last_ms = now_ms;
+        // t and each per-CPU array have STATS entries; every Stat indexes them in bounds.
         let t = self.flows.totals();
         r.packets.sample(t[Stat::Packets as usize], elapsed);
         r.bits
@@ -262,6 +263,7 @@ pub(crate) fn export_options(v: &Values) -> ExportOptions {
 /// most 5 MiB of buckets, at least 256.
 pub(crate) fn auto_hashsize() -> usize {
     let word = size_of::<usize>() as u64;
+    // Divisors are nonzero constants (word = size of a pointer).
     let bytes = time::totalram_pages().saturating_mul(4096) / 1024;
     let buckets = (bytes / word).clamp(256, (5 << 20) / word);
     // At most 5 MiB / 8: fits any usize.
@@ -274,6 +276,7 @@ impl Periodic for Netflow {
         let hz = time::hz();
         // Ten runs a second; each ages its share of one pass over the table (see
         // `pass_secs`), so no run holds the CPU long even with a million flows.
+        // Division by a nonzero constant.
         let delay = (hz / 10).max(self.settings.get(Setting::ScanMin)).max(1);
         let pass = pass_secs(
             self.settings.get(Setting::InactiveTimeout),

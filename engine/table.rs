@@ -55,6 +55,7 @@ impl Flow {
 
     /// The flow as an export record; `now_jiffies` and `now_ms` are the same instant.
     pub(crate) fn record(&self, now_jiffies: u64, now_ms: u64) -> FlowRecord {
+        // HZ is a nonzero kernel constant.
         let ms_ago = |t: u64| now_jiffies.saturating_sub(t).saturating_mul(1000) / time::hz();
         let end_reason = match self.end.load(Relaxed) {
             1 => EndReason::IdleTimeout,
@@ -134,6 +135,7 @@ impl FlowTable {
     pub(crate) fn account(&self, packet: &Packet<'_>, maxflows: u64, memcg: &MemCgroup) {
         let bh = BhDisabled::new();
         let stats = self.stats.this_cpu(&bh);
+        // usize into u64: lossless.
         let len = packet.len() as u64;
         counter(stats, Stat::Packets).add(1);
         counter(stats, Stat::Bytes).add(len);
@@ -200,7 +202,7 @@ impl FlowTable {
                     self.table
                         .find_or_insert(rcu, &bh, hash, |f| f.key == key, make);
                 drop(charging);
-                searched += more;
+                searched = searched.saturating_add(more);
                 match entry {
                     Entry::Found(flow) => {
                         counter(stats, Stat::Found).add(1);

@@ -237,6 +237,7 @@ pub(crate) fn parse(s: &str) -> Result<Destinations, DestError<'_>> {
     };
     for (i, text) in items(s).enumerate() {
         let err = |reason| DestError {
+            // i <= MAX_DESTINATIONS: the loop ends with TooMany once the list is full.
             index: i + 1,
             text,
             reason,
@@ -250,6 +251,7 @@ pub(crate) fn parse(s: &str) -> Result<Destinations, DestError<'_>> {
             .get_mut(d.len)
             .ok_or_else(|| err(DestErrorKind::TooMany))?;
         *slot = dest;
+        // d.len < MAX_DESTINATIONS: get_mut(d.len) succeeded.
         d.len += 1;
     }
     if d.is_empty() {

@@ -167,6 +167,7 @@ impl Exporter {
         }
         if failed < self.collectors.len() {
             stats.pdus.fetch_add(1, Relaxed);
+            // Atomic adds wrap (no overflow check); usize into u64 is lossless.
             stats.bytes.fetch_add(pdu.len() as u64, Relaxed);
             stats.flows.fetch_add(pending.flows, Relaxed);
         } else {
@@ -186,6 +187,7 @@ impl core::fmt::Display for IpText<'_> {
         let a = if self.1 { &self.0.src } else { &self.0.dst };
         match self.0.family {
             Family::V4 => {
+                // Constant indexes into a [u8; 16]: checked at compile time.
                 write!(f, "{}", core::net::Ipv4Addr::new(a[0], a[1], a[2], a[3]))
             }
             Family::V6 => write!(f, "[{}]", core::net::Ipv6Addr::from(*a)),

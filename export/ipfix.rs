@@ -73,6 +73,7 @@ impl SetFormat for Ipfix {
 
     fn header(c: &mut Cursor<'_>, pdu: &PduInfo, clock: &Clock) -> Option<()> {
         c.u16(10)?;
+        // len <= MAX_TEMPLATED_PDU (1400): fits a u16.
         c.u16(pdu.len as u16)?;
         c.u32(clock.unix_secs())?;
         c.u32(pdu.sequence)?;

@@ -26,6 +26,7 @@ impl Clock {
 
     /// Header sysuptime; wraps after 49.7 days exactly as the 32-bit wire field does.
     pub(crate) fn sysuptime(&self) -> u32 {
+        // Truncation on purpose: sysUpTime wraps at 2^32 ms as on the wire.
         self.uptime_ms as u32
     }
 
@@ -33,17 +34,20 @@ impl Clock {
     /// time (v9): a collector computing boot as `unix_secs * 1000 - sysuptime` then gets
     /// the exact boot time, so flow times reconstruct to the millisecond.
     pub(crate) fn sysuptime_at_unix_secs(&self) -> u32 {
+        // % of a nonzero constant; truncation on purpose (the 32-bit wire field wraps).
         self.uptime_ms.saturating_sub(self.unix_ms % 1000) as u32
     }
 
     /// Sysuptime of a flow time (Unix ms); times before boot map to 0.
     pub(crate) fn uptime_of(&self, t_ms: u64) -> u32 {
         // Truncation mirrors `sysuptime()`, so collectors subtract consistently after a wrap.
+        // Truncation on purpose (the 32-bit wire field wraps).
         t_ms.saturating_sub(self.boot_unix_ms()) as u32
     }
 
     /// Whole seconds since the Unix epoch (32-bit wire field).
     pub(crate) fn unix_secs(&self) -> u32 {
+        // Division by a nonzero constant; truncation wraps in 2106 as the wire field does.
         (self.unix_ms / 1000) as u32
     }
 }
@@ -118,9 +122,11 @@ impl<'a> Cursor<'a> {
         let max = if len == 8 {
             u64::MAX
         } else {
+            // 1 <= len <= 7 here: shift by at most 56 < 64, and the result >= 256 > 1.
             (1u64 << (8 * len)) - 1
         };
         let be = v.min(max).to_be_bytes();
+        // len <= 8 (checked above).
         self.bytes(be.get(8 - len..)?)
     }
 }

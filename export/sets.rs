@@ -28,6 +28,7 @@ impl Template {
         let mut n = 0;
         let mut i = 0;
         while i < self.fields.len() {
+            // i < len; the templates are static: a fixed sum of u16 lengths (< 200).
             n += self.fields[i].1 as usize;
             i += 1;
         }
@@ -36,6 +37,7 @@ impl Template {
 
     /// Bytes of the template record (ID, count, 4 bytes per field).
     pub(crate) const fn template_len(&self) -> usize {
+        // Static templates of under 20 fields: fits.
         4 + 4 * self.fields.len()
     }
 }
@@ -70,6 +72,7 @@ fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> O
             let addr = if id == 8 || id == 27 { &k.src } else { &k.dst };
             let n = len.min(addr.len());
             c.bytes(addr.get(..n)?)?;
+            // n = min(len, ..) <= len.
             return c.zeros(len - n);
         }
         _ => return c.zeros(len),
@@ -114,6 +117,7 @@ impl TemplateTimer {
         let elapsed = clock.uptime_ms.saturating_sub(self.last_uptime_ms);
         !self.ever_sent
             || (self.refresh_rate != 0 && self.pdus_since >= self.refresh_rate)
+            // u32::MAX * 60_000 < 2^48: fits a u64.
             || (self.timeout_min != 0 && elapsed >= u64::from(self.timeout_min) * 60_000)
     }
 
@@ -178,6 +182,7 @@ impl SetPdu {
     fn templates_len(&self) -> usize {
         let mut n = 4;
         for t in self.templates {
+            // Two static templates: a small fixed sum.
             n += t.template_len();
         }
         n
@@ -193,6 +198,8 @@ impl SetPdu {
             return Push::NotExportable;
         };
         let with_templates = self.data_records == 0 && self.timer.due(clock);
+        // self.len <= MAX_TEMPLATED_PDU (1400) and the templates are static and small:
+        // these sums stay far below usize::MAX.
         let mut end = self.len;
         if with_templates {
             end += self.templates_len();
@@ -212,6 +219,7 @@ impl SetPdu {
                 if with_templates {
                     self.timer.sent(clock);
                 }
+                // At most one record per byte of the 1400-byte buffer: fits.
                 self.data_records += 1;
                 Push::Added
             }
@@ -246,6 +254,9 @@ impl SetPdu {
                 }
             }
             self.len = c.pos();
+            // start <= self.len (the cursor only moves forward) <= 1400: no underflow, and
+            // start + 2 and the difference fit. At most 2 template records per PDU (they are
+            // written only before its first data record).
             put_u16_at(&mut self.buf, start + 2, (self.len - start) as u16)?;
             self.template_records += self.templates.len() as u32;
         }
@@ -270,6 +281,7 @@ impl SetPdu {
     fn close_set(&mut self) -> Option<()> {
         if let Some((_, start)) = self.open_set.take() {
             let padded = align4(self.len);
+            // align4(n) >= n; start (the set's start) <= self.len <= 1400.
             Cursor::new(&mut self.buf, self.len).zeros(padded - self.len)?;
             self.len = padded;
             put_u16_at(&mut self.buf, start + 2, (self.len - start) as u16)?;
@@ -369,6 +381,7 @@ impl<F: SetFormat> SetWriter<F> {
     /// Data records in the PDU under construction.
     #[cfg(test)]
     pub(crate) fn pending(&self) -> usize {
+        // u32 into a 64-bit usize: lossless.
         self.pdu.data_records() as usize
     }
 
@@ -404,5 +417,6 @@ impl<F: SetFormat> SetWriter<F> {
 }
 
 const fn align4(n: usize) -> usize {
+    // Called with PDU offsets (< 2 * MAX_TEMPLATED_PDU): n + 3 fits.
     (n + 3) & !3
 }

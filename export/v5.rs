@@ -43,6 +43,8 @@ fn pieces(rec: &FlowRecord) -> u64 {
 /// Piece `i` of `total` split into `n` near-equal parts (the first `total % n` get one
 /// more), so every piece is at most `ceil(total / n)` and the pieces sum to `total`.
 fn piece(total: u64, n: u64, i: u64) -> u32 {
+    // n >= 1 (pieces() returns at least 1). n == 1: total % 1 == 0, so nothing is
+    // added; n >= 2: total / n <= u64::MAX / 2, so + 1 fits.
     let v = total / n + u64::from(i < total % n);
     v.min(u64::from(u32::MAX)) as u32
 }
@@ -54,6 +56,7 @@ impl V5Writer {
             buf: [0; MAX_PDU_V5],
             count: 0,
             sequence: 0,
+            // Truncation on purpose: v5 carries an 8-bit engine ID (not an index).
             engine_id: engine_id as u8,
             carry: None,
         }
@@ -61,6 +64,7 @@ impl V5Writer {
 
     /// Sets the engine id of the next PDUs (low 8 bits).
     pub(crate) fn set_engine_id(&mut self, engine_id: u32) {
+        // Truncation on purpose: v5 carries an 8-bit engine ID (not an index).
         self.engine_id = engine_id as u8;
     }
 
@@ -98,6 +102,7 @@ impl V5Writer {
             if self.write_record(rec, pkts, bytes, clock).is_none() {
                 return Push::NotExportable; // unreachable: the count bounds the offset
             }
+            // count < V5_MAX_RECORDS (checked above) and i < n: both fit.
             self.count += 1;
             i += 1;
         }
@@ -112,6 +117,7 @@ impl V5Writer {
         clock: &Clock,
     ) -> Option<()> {
         let k = &rec.key;
+        // count < V5_MAX_RECORDS (push checks it): off < MAX_PDU_V5, no overflow.
         let off = V5_HEADER_LEN + self.count * V5_RECORD_LEN;
         let mut c = Cursor::new(&mut self.buf, off);
         c.bytes(k.src.get(..4)?)?;
@@ -145,17 +151,20 @@ impl V5Writer {
         let count = self.count;
         self.count = 0;
         let seq = self.sequence;
+        // count <= V5_MAX_RECORDS (30): the casts keep it; the sequence wraps by design.
         self.sequence = seq.wrapping_add(count as u32);
         let mut c = Cursor::new(&mut self.buf, 0);
         c.u16(5)?;
         c.u16(count as u16)?;
         c.u32(clock.sysuptime())?;
         c.u32(clock.unix_secs())?;
+        // (x % 1000) * 1_000_000 <= 999_000_000 < u32::MAX.
         c.u32((clock.unix_ms % 1000) as u32 * 1_000_000)?;
         c.u32(seq)?;
         c.u8(0)?; // engine_type
         c.u8(self.engine_id)?;
         c.u16(0)?; // sampling_interval
+                   // count <= V5_MAX_RECORDS: the end is at most MAX_PDU_V5.
         self.buf.get(..V5_HEADER_LEN + count * V5_RECORD_LEN)
     }
 }

@@ -70,6 +70,8 @@ impl SetFormat for V9 {
 
     fn header(c: &mut Cursor<'_>, pdu: &PduInfo, clock: &Clock) -> Option<()> {
         c.u16(9)?;
+        // Each record takes at least 1 byte of a MAX_TEMPLATED_PDU (1400) buffer: the sum
+        // is below 1400, no overflow, and fits a u16.
         c.u16((pdu.data_records + pdu.template_records) as u16)?;
         c.u32(clock.sysuptime_at_unix_secs())?;
         c.u32(clock.unix_secs())?;

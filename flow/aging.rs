@@ -78,6 +78,7 @@ pub(crate) fn pass_secs(inactive: u64, active: u64) -> u64 {
 /// `buckets`, for runs `delay` jiffies apart at `hz` jiffies a second; at least 1.
 pub(crate) fn aging_chunk(buckets: usize, delay: u64, hz: u64, pass_secs: u64) -> usize {
     let per_pass = hz.saturating_mul(pass_secs).max(1);
+    // per_pass >= 1; usize is at most 64 bits, so the cast keeps every value.
     let share = (buckets as u64).saturating_mul(delay) / per_pass;
     usize::try_from(share)
         .unwrap_or(usize::MAX)

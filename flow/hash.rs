@@ -34,6 +34,7 @@ fn fmix(mut h: u32) -> u32 {
 /// every CPU).
 #[inline]
 fn mix_addr(h: u32, a: &[u8; 16]) -> u32 {
+    // w is only called with 0, 4, 8, 12: i + 3 <= 15, in bounds of the 16 bytes.
     let w = |i: usize| u32::from_le_bytes([a[i], a[i + 1], a[i + 2], a[i + 3]]);
     mix(mix(mix(mix(h, w(0)), w(4)), w(8)), w(12))
 }
@@ -47,6 +48,7 @@ pub(crate) fn flow_hash(key: &FlowKey, seed: u32) -> u32 {
     let mut h = mix_addr(seed, &key.src);
     h = mix_addr(h, &key.dst);
     h = mix(h, key.in_if);
+    // Shifts of 8/16 bits of u8/u16 values widened to u32: no bit is lost.
     h = mix(h, (u32::from(key.src_port) << 16) | u32::from(key.dst_port));
     h = mix(
         h,

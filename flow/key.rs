@@ -194,7 +194,7 @@ fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> P
         key.src_port = u16::from_be_bytes([hdr[0], hdr[1]]);
         key.dst_port = u16::from_be_bytes([hdr[2], hdr[3]]);
         let mut flags = [0u8; 1];
-        // Inside the 20 bytes checked above.
+        // Inside the 20 bytes checked above: off + 20 did not overflow, so off + 13 cannot.
         if key.protocol == proto::TCP && pkt.copy_to(off + 13, &mut flags) {
             tcp_flags = flags[0];
         }
@@ -225,6 +225,8 @@ pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
     pkt: &P,
     in_if: u32,
 ) -> Result<Parsed, Malformed> {
+    // Constant indexes into this fixed-size array (and `v`, `e`, `hdr` below) are checked
+    // at compile time.
     let mut h = [0u8; 20];
     if !pkt.copy_to(0, &mut h) {
         // Tell a wrong version from a short packet when at least one byte is there.
@@ -237,6 +239,7 @@ pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
     if h[0] >> 4 != 4 {
         return Err(Malformed::BadVersion);
     }
+    // A nibble times 4: at most 60.
     let ihl = usize::from(h[0] & 0x0f) * 4;
     if ihl < 20 {
         return Err(Malformed::BadHeaderLength);
@@ -272,6 +275,7 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
     pkt: &P,
     in_if: u32,
 ) -> Result<Parsed, Malformed> {
+    // Constant indexes into fixed-size arrays: checked at compile time.
     let mut h = [0u8; 40];
     if !pkt.copy_to(0, &mut h) {
         let mut v = [0u8; 1];
@@ -290,6 +294,7 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
         src_port: 0,
         dst_port: 0,
         protocol: h[6],
+        // u8 shifts by 4 < 8 drop the high nibble on purpose (no overflow check on shl bits).
         tos: (h[0] << 4) | (h[1] >> 4),
         family: Family::V6,
     };
@@ -305,6 +310,7 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
                     return Ok(l3_only(key, ParseKind::Truncated));
                 }
                 key.protocol = e[0];
+                // A byte plus 1, times 8: at most 2048.
                 (usize::from(e[1]) + 1) * 8
             }
             proto::AH => {
@@ -313,7 +319,7 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
                     return Ok(l3_only(key, ParseKind::Truncated));
                 }
                 key.protocol = e[0];
-                // AH counts 4-byte units, minus 2.
+                // AH counts 4-byte units, minus 2. A byte plus 2, times 4: at most 1028.
                 (usize::from(e[1]) + 2) * 4
             }
             proto::FRAGMENT => {

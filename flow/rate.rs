@@ -21,6 +21,8 @@ impl Average {
     pub(crate) fn update(&mut self, value: u64) {
         let v = value.saturating_mul(FIXED_1);
         for (avg, decay) in self.avg.iter_mut().zip(DECAY) {
+            // FIXED_1 is a nonzero constant and every decay < FIXED_1: no division by 0,
+            // no underflow.
             let kept = avg.saturating_mul(decay) / FIXED_1;
             *avg = kept.saturating_add(v.saturating_mul(FIXED_1 - decay) / FIXED_1);
         }
@@ -30,6 +32,7 @@ impl Average {
     pub(crate) fn get(&self, window: usize) -> u64 {
         self.avg
             .get(window)
+            // FIXED_1 is a nonzero constant.
             .map_or(0, |a| a.saturating_add(FIXED_1 / 2) / FIXED_1)
     }
 }
@@ -49,6 +52,7 @@ impl Rate {
     pub(crate) fn sample(&mut self, total: u64, elapsed_ms: u64) {
         if let Some(last) = self.last_total {
             let delta = total.saturating_sub(last);
+            // Divisor >= 1.
             self.per_sec = delta.saturating_mul(1000) / elapsed_ms.max(1);
             self.avg.update(self.per_sec);
         }
@@ -64,5 +68,6 @@ pub(crate) fn metric_x100(searched: u64, found: u64, new: u64) -> u64 {
     if lookups == 0 {
         return 100;
     }
+    // lookups != 0 (checked above).
     searched.saturating_add(new).saturating_mul(100) / lookups
 }

@@ -95,6 +95,7 @@ unsafe extern "C" fn get<H: ParamHandler>(
     // A value too long for the page is cut; the newline always fits.
     let _ = H::show(index, given(index), &mut out);
     // `write_str` keeps `len` below the page size, so the newline fits.
+    // PAGE_SIZE is a nonzero constant.
     let end = out.len.min(kernel::page::PAGE_SIZE - 1);
     if let Some(b) = out.page.get_mut(end) {
         *b = b'\n';
@@ -113,6 +114,8 @@ impl Write for PageWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let room = self.page.len().saturating_sub(1).saturating_sub(self.len);
         let n = s.len().min(room);
+        // n <= room, so self.len + n <= page.len() - 1: no overflow; n <= s.len() for the
+        // slice of s below.
         let dst = self
             .page
             .get_mut(self.len..self.len + n)

@@ -37,6 +37,7 @@ pub(crate) fn round_buckets(n: usize) -> usize {
 
 /// The stripe of a hash: its top bits, whatever the bucket count (see module doc).
 fn stripe_of(hash: u32) -> usize {
+    // The top 8 bits: < 256 = STRIPES, a valid index into the stripe locks.
     (hash >> 24) as usize
 }
 
@@ -76,11 +77,14 @@ impl<T> Buckets<T> {
     }
 
     fn head(&self, hash: u32) -> &AtomicPtr<Node<T>> {
+        // bucket_index(_, n) < n, and n >= STRIPES > 0 (round_buckets): in bounds.
         &self.heads[bucket_index(hash, self.heads.len())]
     }
 
     /// Buckets of `stripe`: hashes of one stripe fall into one contiguous range.
     fn stripe_range(&self, stripe: usize) -> Range<usize> {
+        // STRIPES is a nonzero constant; stripe < STRIPES and len = STRIPES * per, so
+        // (stripe + 1) * per <= len: no overflow, and the range is in bounds.
         let per = self.heads.len() / STRIPES;
         stripe * per..(stripe + 1) * per
     }
@@ -199,7 +203,7 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
         // freed only after a grace period that the caller's RCU guard or stripe lock
         // holds off (type invariant).
         while let Some(node) = unsafe { ptr.as_ref() } {
-            *searched += 1;
+            *searched = searched.saturating_add(1);
             if node.item.hash() == hash && eq(&node.item) {
                 return Some(&node.item);
             }
@@ -237,6 +241,7 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
     ) -> (Entry<'g, T>, u32) {
         let mut searched = 0;
         let stripe = stripe_of(hash);
+        // stripe_of() < STRIPES, the number of locks.
         let _guard = self.stripes[stripe].lock();
         let head = self.buckets_for(stripe).head(hash);
         if let Some(item) = Self::walk(head, hash, &mut eq, &mut searched) {
@@ -283,6 +288,7 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
             ptr = node_ref.next.load(Ordering::Relaxed);
             // SAFETY: allocated from `cache`, unreachable by anyone (function contract).
             unsafe { self.cache.free(node) };
+            // Counts distinct live allocations: far below usize::MAX.
             n += 1;
         }
         n
@@ -318,6 +324,7 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                 // it ends: a miss, which the locked path corrects.
                 node.next.store(self.retired.collecting, Ordering::Release);
                 self.retired.collecting = ptr;
+                // Counts distinct live allocations: far below usize::MAX.
                 removed += 1;
             } else {
                 link = &node.next;
@@ -373,6 +380,7 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                 drop(rcu);
                 rcu = ReadGuard::new();
             }
+            // bucket < end <= len.
             let chain = &buckets.heads[bucket];
             // Most buckets are empty: look before taking the lock. An item inserted right
             // after the look waits for the next scan.
@@ -385,6 +393,8 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                 continue;
             }
             let _bh = BhDisabled::new();
+            // bucket < len = STRIPES * per, so bucket / per < STRIPES. The sum counts
+            // distinct live allocations: far below usize::MAX.
             let _guard = table.stripes[bucket / per].lock();
             removed += self.unlink_due(chain, &mut due);
         }
@@ -427,7 +437,7 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
         let collecting = core::mem::take(&mut self.retired.collecting);
         self.retired.grace = None;
         // SAFETY: unlinked, owned by the retired lists, and a grace period has passed
-        // since the last of them was retired.
+        // since the last of them was retired. The sum counts distinct allocations: it fits.
         unsafe { self.table.free_list(waiting, &mut f) + self.table.free_list(collecting, &mut f) }
     }
 
@@ -444,6 +454,7 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
         table.next.store(new, Ordering::Release);
         for stripe in 0..STRIPES {
             let _bh = BhDisabled::new();
+            // stripe < STRIPES (the locks); stripe_range() is within the array.
             let _guard = table.stripes[stripe].lock();
             for bucket in old.stripe_range(stripe) {
                 let chain = &old.heads[bucket];
@@ -460,6 +471,7 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                     let head = if stripe_of(hash) == stripe {
                         new_ref.head(hash)
                     } else {
+                        // start = stripe * per < len (per >= 1).
                         &new_ref.heads[new_ref.stripe_range(stripe).start]
                     };
                     node.next
@@ -467,6 +479,7 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                     head.store(ptr, Ordering::Release);
                 }
             }
+            // stripe < STRIPES (256): + 1 fits.
             table.migrated.store(stripe + 1, Ordering::Release);
         }
         // INVARIANT: every stripe lives in `new` now; it becomes `current`, and `next` is

@@ -102,6 +102,7 @@ impl<'a> Packet<'a> {
     /// Bytes of the packet from the network header on (`skb->len`, as rule counters count).
     #[inline]
     pub(crate) fn len(&self) -> usize {
+        // u32 into usize: lossless on the 64-bit kernels this module builds for.
         self.skb().len as usize
     }
 

@@ -129,7 +129,7 @@ struct ReadBuf {
 
 impl core::fmt::Write for ReadBuf {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
-        if self.buf.len() + s.len() > MAX_READ_LEN {
+        if self.buf.len().saturating_add(s.len()) > MAX_READ_LEN {
             self.error = Some(Error::from_errno(-(kernel::bindings::EOVERFLOW as c_int)));
             return Err(core::fmt::Error);
         }
@@ -198,8 +198,9 @@ fn read_value<T: SysctlHandler>(
     text.buf.push(b'\n', GFP_KERNEL)?;
     let rest = text.buf.get(start..).unwrap_or(&[]);
     let n = rest.len().min(buffer.len());
+    // n <= both lengths: in bounds.
     buffer[..n].copy_from_slice(&rest[..n]);
-    // `n <= MAX_READ_LEN + 1`, so this cannot overflow.
+    // n > 0 only if `*pos` < the text's length; `n <= MAX_READ_LEN + 1`: no overflow.
     *pos += n as bindings::loff_t;
     Ok(n)
 }
@@ -217,6 +218,7 @@ fn write_value<T: SysctlHandler>(
     let end = buffer
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
+        // i < buffer.len(): + 1 fits, and the slice below is in bounds.
         .map_or(0, |i| i + 1);
     let value = &buffer[..end];
     data.write(index, value)?;

@@ -11,6 +11,7 @@ use super::bindings;
 pub(crate) fn jiffies() -> u64 {
     // SAFETY: `jiffies` is an exported, always valid, word-sized counter that the timer
     // interrupt updates; a volatile read is how C reads it (it is declared volatile).
+    // `unsigned long` into u64: lossless.
     (unsafe { core::ptr::read_volatile(&raw const bindings::jiffies) }) as u64
 }
 

@@ -30,6 +30,7 @@ pub(crate) enum SendError {
 
 impl SendError {
     fn from_errno(errno: i32) -> Self {
+        // Called with errno constants (< 4096): the cast keeps them, the negation fits.
         let is = |e: u32| errno == -(e as i32);
         if is(bindings::EAGAIN) || is(bindings::EWOULDBLOCK) || is(bindings::ENOBUFS) {
             Self::SndbufFull

@@ -87,17 +87,20 @@ pub(crate) struct Fixed2(pub u64);
 
 impl core::fmt::Display for Fixed2 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Nonzero constant divisors.
         write!(f, "{}.{:02}", self.0 / 100, self.0 % 100)
     }
 }
 
 /// Seconds as days, hours and minutes (`XdYhZm`).
 pub(crate) fn days_hours_minutes(secs: u64) -> (u64, u64, u64) {
+    // Nonzero constant divisors.
     (secs / 86400, secs / 3600 % 24, secs / 60 % 60)
 }
 
 /// Milliseconds between two tick counts (`then` after `now` counts as 0); `hz` 0 is
 /// taken as 1.
 pub(crate) fn ticks_to_ms(now: u64, then: u64, hz: u64) -> u64 {
+    // Divisor >= 1.
     now.saturating_sub(then).saturating_mul(1000) / hz.max(1)
 }

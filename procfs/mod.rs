@@ -13,6 +13,7 @@ use figures::Counters;
 
 /// The counters of `n`, with `totals` the per-CPU statistics summed.
 fn counters(n: &Netflow, totals: &[u64; STATS]) -> Counters {
+    // An array of STATS counters: every Stat indexes it in bounds.
     let t = |s: Stat| totals[s as usize];
     let (released_packets, released_bytes) = n.flows.released_traffic();
     Counters {
@@ -26,6 +27,7 @@ fn counters(n: &Netflow, totals: &[u64; STATS]) -> Counters {
         released_packets,
         released_bytes,
         flows: n.flows.active(),
+        // usize into u64: lossless.
         flow_size: n.flows.flow_size() as u64,
         buckets: n.flows.buckets() as u64,
         bucket_size: size_of::<usize>() as u64,

@@ -23,6 +23,7 @@ impl ProcShow for SnmpFile {
 
 fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     let t = n.flows.totals();
+    // t and each per-CPU array hold STATS counters: every Stat indexes them in bounds.
     let v = |s: Stat| t[s as usize];
     let counters = super::counters(n, &t);
     let fig = counters.figures();

@@ -4,7 +4,7 @@
 
 use super::figures::{days_hours_minutes, ticks_to_ms, Fixed2};
 use crate::aggregation::rules::Rule;
-use crate::engine::stats::Stat;
+use crate::engine::stats::{Stat, STATS};
 use crate::engine::Netflow;
 use crate::export::writer::Protocol;
 use crate::flow::rate::metric_x100;
@@ -82,6 +82,7 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
         w.delay.load(Relaxed),
         hz,
         s.get(Setting::ScanMin),
+        // Division by a nonzero constant.
         (hz / 10).max(1),
         ticks_to_ms(time::jiffies(), w.last_start.load(Relaxed), hz),
         w.last_us.load(Relaxed),
@@ -150,6 +151,7 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
                 &mut port
             };
             writeln!(m, "aggr#{} {} (usage {})", number, rule, used.load(Relaxed))?;
+            // At most MAX_RULES rules: fits.
             *number += 1;
         }
         Ok(())
@@ -157,7 +159,13 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
 }
 
 /// A row of the CPU table: the `Total` row (`cpu` None) or one CPU's.
-fn write_cpu_row(m: &mut impl Write, cpu: Option<usize>, pps: u64, c: &[u64]) -> fmt::Result {
+fn write_cpu_row(
+    m: &mut impl Write,
+    cpu: Option<usize>,
+    pps: u64,
+    c: &[u64; STATS],
+) -> fmt::Result {
+    // A full array of STATS counters: every Stat indexes it in bounds.
     let v = |s: Stat| c[s as usize];
     match cpu {
         None => write!(m, "Total")?,

@@ -24,6 +24,7 @@ struct Limit<'a, 'b> {
 impl Write for Limit<'_, '_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         let mut end = s.len().min(self.left);
+        // 0 is always a char boundary, so end never goes below 0.
         while !s.is_char_boundary(end) {
             end -= 1;
         }
@@ -31,6 +32,7 @@ impl Write for Limit<'_, '_> {
             self.clipped = true;
             self.left = 0;
         } else {
+            // end = min(s.len(), left), maybe lowered: end <= left.
             self.left -= end;
         }
         self.f.write_str(s.get(..end).unwrap_or(""))

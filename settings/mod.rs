@@ -30,6 +30,7 @@ impl Values {
 
     /// The value of `id`.
     pub(crate) fn get(&self, id: Setting) -> u64 {
+        // Every Setting is below COUNT, the array's length.
         self.0[id as usize].load(Relaxed)
     }
 
@@ -39,6 +40,7 @@ impl Values {
     }
 
     pub(crate) fn set(&self, id: Setting, v: u64) {
+        // Every Setting is below COUNT, the array's length.
         self.0[id as usize].store(v, Relaxed);
     }
 }
@@ -162,10 +164,12 @@ pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
             n.settings.set(id, v);
         }
         (Setting::Sndbuf, Value::Number(v)) => {
+            // At most i32::MAX (the table's limit): fits.
             n.exporter().collectors().set_sndbuf(v as u32);
             n.settings.set(id, v);
         }
         (Setting::Protocol, Value::Number(v)) => {
+            // One of 5, 9, 10 (the table's list): fits.
             let protocol = Protocol::try_from(v as u32).map_err(|_| EINVAL)?;
             n.switch_protocol(protocol);
             n.settings.set(id, v);

@@ -37,6 +37,7 @@ pub(crate) fn parse_in_range(s: &str, min: u64, max: u64) -> Result<u64, NumberE
     for b in s.bytes() {
         value = value
             .checked_mul(10)
+            // b is an ASCII digit (checked above): b - b'0' is 0..=9.
             .and_then(|v| v.checked_add(u64::from(b - b'0')))
             .ok_or(NumberError::TooLarge(max))?;
     }

@@ -268,6 +268,7 @@ for_each_setting!(make_specs);
 impl Setting {
     /// The setting's row.
     pub(crate) fn spec(self) -> &'static Spec {
+        // SPECS has one row per Setting, in order: in bounds.
         &SPECS[self as usize]
     }
 
