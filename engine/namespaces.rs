@@ -86,7 +86,9 @@ impl PernetHandler for Namespaces {
             let initial = self.initial.lock().clone().ok_or(EINVAL)?;
             values.set(Setting::Hashsize, START_BUCKETS);
             let max = initial.settings.get(Setting::Maxflows);
-            if max != 0 && (values.get(Setting::Maxflows) == 0 || values.get(Setting::Maxflows) > max) {
+            if max != 0
+                && (values.get(Setting::Maxflows) == 0 || values.get(Setting::Maxflows) > max)
+            {
                 values.set(Setting::Maxflows, max);
             }
             Some(initial)
@@ -99,7 +101,11 @@ impl PernetHandler for Namespaces {
         let protocol = Protocol::try_from(values.get32(Setting::Protocol)).map_err(|_| EINVAL)?;
         let collectors = Collectors::open(&net, &p.destinations, values.get32(Setting::Sndbuf))?;
         let exporter = Exporter::new(protocol, export_options(&values), collectors);
-        let flows = FlowTable::new(self.cache.clone(), buckets, KBox::new(p.rules.clone(), GFP_KERNEL)?)?;
+        let flows = FlowTable::new(
+            self.cache.clone(),
+            buckets,
+            KBox::new(p.rules.clone(), GFP_KERNEL)?,
+        )?;
         let is_initial = initial.is_none();
         let inum = net.inum();
         let netflow = Netflow::new(net, initial, flows, values, exporter, p.aggregation)?;
@@ -115,7 +121,11 @@ impl PernetHandler for Namespaces {
             c_str!("ipt_netflow"),
             Arc::new(StatFile(netflow.clone()), GFP_KERNEL)?,
         )?;
-        let sysctl = SysctlTable::new(&netflow.net, NAMES, Arc::new(Sysctls(netflow.clone()), GFP_KERNEL)?)?;
+        let sysctl = SysctlTable::new(
+            &netflow.net,
+            NAMES,
+            Arc::new(Sysctls(netflow.clone()), GFP_KERNEL)?,
+        )?;
         if is_initial {
             *self.initial.lock() = Some(netflow.clone());
         } else if netflow.settings.get(Setting::Debug) > 0 {

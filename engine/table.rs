@@ -10,19 +10,19 @@ use crate::flow::aging::{self, EndReason, Timeouts};
 use crate::flow::hash::flow_hash;
 use crate::flow::key::{parse_ipv4, parse_ipv6, FlowKey, Malformed, PacketBytes, ParseKind};
 use crate::glue::bh::BhDisabled;
+use crate::glue::kmem_cache::KmemCache;
+use crate::glue::memcg::MemCgroup;
 use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::rcu_box::RcuBox;
-use crate::glue::kmem_cache::KmemCache;
 use crate::glue::rcu_table::{Entry, Hashed, Maintenance, NodeCache, RcuTable};
 use crate::glue::skb::{HookFamily, Packet};
-use crate::glue::memcg::MemCgroup;
 use crate::glue::time;
 use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
 use kernel::c_str;
-use kernel::sync::Arc;
 use kernel::prelude::*;
+use kernel::sync::Arc;
 
 /// One flow. Counters are atomics: packets of one flow may arrive on several CPUs at once.
 pub(crate) struct Flow {
@@ -89,7 +89,10 @@ pub(crate) type FlowCache = NodeCache<Flow>;
 
 /// The flow cache: one `ipt_netflow` line in `/proc/slabinfo`, whatever the namespaces.
 pub(crate) fn flow_cache() -> Result<Arc<FlowCache>> {
-    Ok(Arc::new(KmemCache::new(c_str!("ipt_netflow"))?, GFP_KERNEL)?)
+    Ok(Arc::new(
+        KmemCache::new(c_str!("ipt_netflow"))?,
+        GFP_KERNEL,
+    )?)
 }
 
 /// How long a TCP flow that saw FIN or RST may stay idle before it leaves early (jiffies

@@ -182,7 +182,10 @@ unsafe extern "C" fn pre_exit_trampoline<H: PernetHandler>(net: *mut bindings::n
     // SAFETY: live for the call (contract).
     let net = unsafe { Net::from_raw(net) };
     let Some(slot) = slot(net) else { return };
-    let data = slot.live.swap(null_mut(), Ordering::AcqRel).cast::<H::Data>();
+    let data = slot
+        .live
+        .swap(null_mut(), Ordering::AcqRel)
+        .cast::<H::Data>();
     if data.is_null() {
         return;
     }
@@ -202,7 +205,10 @@ unsafe extern "C" fn exit_trampoline<H: PernetHandler>(net: *mut bindings::net) 
     let net = unsafe { Net::from_raw(net) };
     let Some(slot) = slot(net) else { return };
     slot.live.store(null_mut(), Ordering::Release);
-    let data = slot.owned.swap(null_mut(), Ordering::AcqRel).cast::<H::Data>();
+    let data = slot
+        .owned
+        .swap(null_mut(), Ordering::AcqRel)
+        .cast::<H::Data>();
     if !data.is_null() {
         // SAFETY: from `KBox::into_raw` in `init`; no lookup can find it any more (`live`
         // cleared in `pre_exit`, a grace period since).

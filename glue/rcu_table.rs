@@ -23,8 +23,8 @@ use core::ptr::{null_mut, NonNull};
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use kernel::init::pin_init_array_from_fn;
 use kernel::prelude::*;
-use kernel::sync::Arc;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};
+use kernel::sync::Arc;
 use kernel::sync::{new_mutex, new_spinlock, Mutex, SpinLock};
 
 /// Number of bucket locks; bucket counts are multiples of it.

@@ -139,7 +139,12 @@ pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
             _ => None,
         };
         if let Some(limit) = over {
-            return Err(refuse(Origin::Sysctl, id, value, &Refusal::AboveInitial(limit)));
+            return Err(refuse(
+                Origin::Sysctl,
+                id,
+                value,
+                &Refusal::AboveInitial(limit),
+            ));
         }
     }
     // One reconfiguration at a time; each either fully happens or changes nothing.
