@@ -19,7 +19,7 @@ use crate::glue::skb::Packet;
 use crate::glue::time;
 use crate::glue::work::Periodic;
 use crate::settings::spec::Setting;
-use crate::settings::Values;
+use crate::settings::values::Values;
 use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};

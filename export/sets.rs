@@ -343,8 +343,7 @@ pub(crate) struct PduInfo {
     pub(crate) id: u32,
 }
 
-/// A v9 or IPFIX PDU builder (see [`crate::export::v9::V9Writer`],
-/// [`crate::export::ipfix::IpfixWriter`]).
+/// A v9 or IPFIX PDU builder: `V9Writer` and `IpfixWriter` are its two instances.
 pub(crate) struct SetWriter<F: SetFormat> {
     pdu: SetPdu,
     sequence: u32,

@@ -43,7 +43,7 @@ impl Net {
 }
 
 /// A network namespace that its holder is guaranteed to outlive: handed by
-/// [`super::pernet`] to the data it keeps for a namespace, which is dropped in the
+/// the per-namespace glue (`pernet.rs`) to the data it keeps for a namespace, which is dropped in the
 /// namespace's exit, before the namespace itself is freed.
 ///
 /// # Invariants

@@ -28,6 +28,7 @@ if grep -Eq '^(warning|error)' out.build.log || [ ! -f ipt_NETFLOW.ko ] || [ ! -
 fi
 rm -f out.build.log
 make -s fmt-check KDIR="$kdir" || { echo "rustfmt: not clean (make fmt)"; exit 1; }
+python3 tests/tools/layering.py || { echo "layering: glue imports feature code, or two files import each other"; exit 1; }
 
 step "host tests (pure logic)"
 host_log=$(mktemp)

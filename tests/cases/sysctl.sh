@@ -81,7 +81,11 @@ new=$(proc_field '^Total *[0-9]+; *[0-9]+ *[0-9]+ *([0-9]+) .*')
 tpkts=$(proc_field '^Total .*traffic: ([0-9]+), .*')
 dpkts=$(proc_field '^Total .*drop: ([0-9]+), .*')
 check_eq "every packet found, created or (earlier, maxflows) dropped" "$((found + new + dpkts))" "$tpkts"
-refuse hashsize 255 0 -5 abc 99999999999999
+refuse hashsize 255 -5 abc 99999999999999 67108865
+# 0 sizes the table from memory, as hashsize=0 does at load (one settings table).
+sysctl -qw net.netflow.hashsize=0
+check_ge "hashsize=0: sized from memory, at least 256" "$(get hashsize)" 256
+check_eq "the flows survived that resize too" "$(active)" "$before"
 sysctl -qw net.netflow.flush=1
 sysctl -qw net.netflow.inactive_timeout=30
 

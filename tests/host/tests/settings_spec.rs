@@ -166,6 +166,19 @@ fn refusal_messages() {
 }
 
 #[test]
+fn a_namespace_limit_says_whose() {
+    let why = Refusal::AboveInitial(32768);
+    assert_eq!(
+        Refused {
+            value: b"65536",
+            why: &why
+        }
+        .to_string(),
+        "'65536' refused: above the initial namespace's 32768"
+    );
+}
+
+#[test]
 fn text_limits() {
     assert_eq!(text_of(b"abc"), Ok("abc"));
     assert_eq!(text_of(&vec![b'a'; MAX_TEXT]).map(str::len), Ok(MAX_TEXT));
