@@ -11,8 +11,6 @@ pub(crate) mod spec;
 pub(crate) mod sysctl;
 pub(crate) mod values;
 
-pub(crate) use values::Values;
-
 use crate::engine::Netflow;
 use crate::export::collectors::Collectors;
 use crate::export::writer::Protocol;
