@@ -8,6 +8,7 @@ use super::record::FlowRecord;
 use super::writer::{PduWriter, Protocol};
 use crate::flow::key::{Family, FlowKey};
 use crate::glue::ratelimit::debug_allowed;
+use crate::glue::sched;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
@@ -156,6 +157,8 @@ impl Exporter {
             return;
         };
         let failed = self.collectors.send(pdu);
+        // A flush of a big table sends PDUs back to back (process context, no spinlock).
+        sched::cond_resched();
         if (self.options.debug >= 2 || (self.options.debug >= 1 && failed > 0)) && debug_allowed() {
             pr_info!(
                 "PDU of {} bytes, {} flows: sent to {} of {} collectors\n",

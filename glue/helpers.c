@@ -81,3 +81,6 @@ void *netflow_net_generic(const struct net *net, unsigned int id) { return net_g
 struct mem_cgroup *netflow_memcg_of_current(void) { return get_mem_cgroup_from_mm(current->mm); }
 void netflow_memcg_put(struct mem_cgroup *memcg) { mem_cgroup_put(memcg); }
 struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg) { return set_active_memcg(memcg); }
+
+/* glue/sched.rs */
+void netflow_cond_resched(void) { cond_resched(); }

@@ -52,4 +52,7 @@ struct mem_cgroup *netflow_memcg_of_current(void);
 void netflow_memcg_put(struct mem_cgroup *memcg);
 struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg);
 
+/* glue/sched.rs */
+void netflow_cond_resched(void);
+
 #endif

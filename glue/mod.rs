@@ -20,6 +20,7 @@ pub(crate) mod ratelimit;
 pub(crate) mod rcu;
 pub(crate) mod rcu_box;
 pub(crate) mod rcu_table;
+pub(crate) mod sched;
 pub(crate) mod skb;
 pub(crate) mod sysctl;
 pub(crate) mod time;

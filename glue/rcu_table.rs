@@ -16,6 +16,7 @@ use super::bh::BhDisabled;
 use super::bucket::bucket_index;
 use super::kmem_cache::KmemCache;
 use super::rcu::{self, GracePeriod, ReadGuard, ReadSection};
+use super::sched;
 use core::num::NonZeroUsize;
 use core::ops::Range;
 use core::pin::Pin;
@@ -70,8 +71,12 @@ impl<T> Buckets<T> {
         // out of memory for a resize is an error returned to the writer, not a kernel bug.
         // Charged to the memory cgroup of the task that sizes the table (`hashsize`).
         let mut heads = KVVec::with_capacity(len, GFP_KERNEL_ACCOUNT | __GFP_NOWARN)?;
-        for _ in 0..len {
+        for i in 0..len {
             heads.push(AtomicPtr::new(null_mut()), GFP_KERNEL)?;
+            // 2^26 buckets take seconds (more under KASAN): let others run meanwhile.
+            if i % 65536 == 65535 {
+                sched::cond_resched();
+            }
         }
         Ok(KBox::new(Self { heads }, GFP_KERNEL)?)
     }
@@ -378,6 +383,11 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
             // enough not to hold grace periods back.
             if bucket % 256 == 0 {
                 drop(rcu);
+                // Between read sections, no lock held: a whole-table pass (a flush of a
+                // huge table on a slow machine) must not hog the CPU.
+                if bucket % 65536 == 0 {
+                    sched::cond_resched();
+                }
                 rcu = ReadGuard::new();
             }
             // bucket < end <= len.
@@ -453,6 +463,8 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
         table.migrated.store(0, Ordering::Release);
         table.next.store(new, Ordering::Release);
         for stripe in 0..STRIPES {
+            // Between stripes no lock is held (the maintenance mutex may sleep).
+            sched::cond_resched();
             let _bh = BhDisabled::new();
             // stripe < STRIPES (the locks); stripe_range() is within the array.
             let _guard = table.stripes[stripe].lock();

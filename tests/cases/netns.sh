@@ -34,13 +34,13 @@ for ns in A B; do
 done
 check_eq "a new namespace starts with a small table" "$(at A cat $ctl/hashsize)" 1024
 check_eq "and the parameters' protocol" "$(at A cat $ctl/protocol)" 5
-at A sysctl -qw net.netflow.protocol=9 net.netflow.inactive_timeout=3 net.netflow.aggregation=20000-20099=20000
-at B sysctl -qw net.netflow.protocol=10 net.netflow.inactive_timeout=4 net.netflow.active_timeout=120
+at A sysctl -qw net.netflow.protocol=9 net.netflow.inactive_timeout=300 net.netflow.aggregation=20000-20099=20000
+at B sysctl -qw net.netflow.protocol=10 net.netflow.inactive_timeout=400 net.netflow.active_timeout=1200
 check_eq "the initial namespace keeps its protocol" "$(cat $ctl/protocol)" 5
 check_eq "A's protocol" "$(at A cat $ctl/protocol)" 9
 check_eq "B's protocol" "$(at B cat $ctl/protocol)" 10
 check_match "A's /proc says v9" "$(proc_of A | sed -n 2p)" '^Protocol version 9 \(netflow\)'
-check_match "B's /proc says IPFIX and its timeouts" "$(proc_of B | sed -n 2,3p | tr '\n' ' ')" 'Protocol version 10 \(ipfix\).*Timeouts: active 120s, inactive 4s'
+check_match "B's /proc says IPFIX and its timeouts" "$(proc_of B | sed -n 2,3p | tr '\n' ' ')" 'Protocol version 10 \(ipfix\).*Timeouts: active 1200s, inactive 400s'
 check_match "the initial /proc says v5" "$(proc_of - | sed -n 2p)" '^Protocol version 5 \(netflow\)'
 
 log "traffic in the three namespaces at once"
@@ -68,7 +68,7 @@ for ns in - A B; do
 	kill -TERM "$(cat $d.pid)"; wait "$(cat $d.pid)" 2>/dev/null
 done
 sleep 1
-want_flows=([I]=30 [A]=1 [B]=50)
+declare -A want_flows=([I]=30 [A]=1 [B]=50)
 for n in I A B; do
 	ns=$n; [ $n = I ] && ns=-
 	d=/tmp/nf$n
