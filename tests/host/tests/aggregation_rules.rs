@@ -2,6 +2,9 @@
 
 //! Aggregation rule parsing, matching and display.
 
+mod common;
+
+use common::XorShift;
 use netflow_pure::aggregation::rules::{
     parse, Applied, NetRule, PortRule, Rule, RuleErrorKind, Rules, MAX_LEN, MAX_RULES,
 };
@@ -459,22 +462,6 @@ fn display_each_rule_kind() {
     // The full /proc line as the caller would print it.
     let line = format!("aggr#{} {} (usage {})", 0, Rule::Net(n), 42);
     assert_eq!(line, "aggr#0 net: match 10.0.0.0/8 strip 16 (usage 42)");
-}
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]

@@ -2,8 +2,10 @@
 
 //! NetFlow v5 encoder: exact bytes, sequence numbers, full PDUs, counter splitting.
 
+mod common;
 mod encode_util;
 
+use common::XorShift;
 use encode_util::*;
 use netflow_pure::export::pdu::{Clock, PduWriter, Protocol, Push};
 use netflow_pure::export::v5::{V5Writer, MAX_PDU_V5};
@@ -262,14 +264,9 @@ fn protocol_numbers_and_dispatch() {
 
 #[test]
 fn extreme_inputs_never_panic() {
-    // xorshift: deterministic pseudo-random records, including all-ones and zero fields
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    // deterministic pseudo-random records, including all-ones and zero fields
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    let mut next = move || rng.next();
     for proto in [Protocol::V5, Protocol::V9, Protocol::Ipfix] {
         let mut w = PduWriter::new(proto, u32::MAX);
         w.set_template_rates(1, 1);

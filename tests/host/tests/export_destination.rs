@@ -2,6 +2,9 @@
 
 //! Parsing the `destination` parameter.
 
+mod common;
+
+use common::XorShift;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use netflow_pure::export::destination::{
@@ -247,22 +250,6 @@ fn capacity() {
         e.to_string(),
         "destination entry 17 \"10.0.0.17\": too many destinations (max 16)"
     );
-}
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 #[test]
