@@ -263,23 +263,7 @@ fn random_no_panic() {
     let alphabet = b"0123456789abcdef.:[]@,; x\n";
     let mut s = Vec::new();
     for i in 0..100_000 {
-        s.clear();
-        if i % 2 == 0 {
-            s.extend_from_slice(seeds[rng.below(seeds.len())].as_bytes());
-            for _ in 0..=rng.below(4) {
-                let at = rng.below(s.len() + 1);
-                match rng.below(3) {
-                    0 if at < s.len() => s[at] = alphabet[rng.below(alphabet.len())],
-                    1 if at < s.len() => {
-                        s.remove(at);
-                    }
-                    _ => s.insert(at, alphabet[rng.below(alphabet.len())]),
-                }
-            }
-        } else {
-            let n = rng.below(80);
-            s.extend((0..n).map(|_| alphabet[rng.below(alphabet.len())]));
-        }
+        rng.mutated(i, &seeds, alphabet, &mut s);
         let text = String::from_utf8(s.clone()).unwrap();
         match parse(&text) {
             Ok(d) => {
