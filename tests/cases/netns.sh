@@ -25,7 +25,6 @@ bytes_of() { at "$1" iptables -w -L INPUT -v -n -x | awk '$3 == "NETFLOW" { prin
 proc_of() { at "$1" cat /proc/net/stat/ipt_netflow; }
 total_pkts() { proc_of "$1" | sed -nE 's/^Total .*traffic: ([0-9]+), .*/\1/p'; }
 flush() { at "$1" sh -c "echo 1 > $ctl/flush"; }
-seq_failures() { nfdump -R "$1" -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }'; }
 
 load protocol=5 inactive_timeout=2 active_timeout=60
 for ns in A B; do
