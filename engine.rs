@@ -4,7 +4,7 @@
 //! flows out of it, exports them and samples the rates.
 
 use crate::export::exporter::{ExportStats, Exporter};
-use crate::export::pdu::Clock;
+use crate::export::pdu::{Clock, Protocol};
 use crate::flow::aging::pass_secs;
 use crate::flow::rate::{metric_x100, Average, Rate};
 use crate::flow::stats::Stat;
@@ -13,8 +13,8 @@ use crate::glue::rcu_table::Maintenance;
 use crate::glue::skb::Packet;
 use crate::glue::time;
 use crate::glue::work::Periodic;
-use crate::glue::xtables::Target;
-use core::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use crate::glue::xtables::{Family, Target};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::sync::{new_mutex, Mutex};
 
@@ -159,6 +159,7 @@ impl Netflow {
         m.retire_all();
         self.export_retired(&mut m, true);
         let s = &self.export_settings;
+        V6_IN_V5_WARNED.store(false, Relaxed);
         self.exporter.lock().set_protocol(
             protocol,
             s.refresh_rate.load(Relaxed),
@@ -224,9 +225,34 @@ pub(crate) fn now() -> Clock {
     }
 }
 
+/// Whether the "IPv6 rule while exporting v5" line was printed since the protocol last
+/// changed: iptables-legacy re-checks every rule of a table on each change, and one line
+/// says it all.
+static V6_IN_V5_WARNED: AtomicBool = AtomicBool::new(false);
+
 impl Target for Netflow {
     fn target(&self, packet: &Packet<'_>) {
         self.flows.account(packet);
+    }
+
+    fn check(&self, table: &CStr, family: Family) -> Result {
+        if table.as_bytes() == b"nat" {
+            pr_err!(
+                "NETFLOW refused in the nat table: it sees only the first packet of a \
+                 connection, so flows would miss the rest; use the filter, mangle or raw table\n"
+            );
+            return Err(EINVAL);
+        }
+        if family == Family::Ipv6
+            && self.exporter.lock().protocol() == Protocol::V5
+            && !V6_IN_V5_WARNED.swap(true, Relaxed)
+        {
+            pr_warn!(
+                "NETFLOW in an IPv6 rule while exporting NetFlow v5: v5 cannot carry IPv6, \
+                 so IPv6 flows will be counted as lost (use protocol=9 or 10)\n"
+            );
+        }
+        Ok(())
     }
 }
 

@@ -152,7 +152,9 @@ impl kernel::Module for IptNetflow {
         // Last: from here on rules can use the target.
         let target = xtables::Registration::new(c_str!("NETFLOW"), module, netflow.clone())?;
         pr_info!(
-            "ipt_NETFLOW loaded: protocol {}, hashsize {}, destination {}\n",
+            "ipt_NETFLOW loaded: version {}, srcversion {}, protocol {}, hashsize {}, destination {}\n",
+            glue::modinfo::version(),
+            glue::modinfo::srcversion(),
             p.protocol,
             netflow.flows.buckets(),
             destination

@@ -19,3 +19,4 @@
 
 #include "params.h"
 #include "helpers.h"
+#include "modinfo.h"

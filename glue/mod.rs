@@ -8,6 +8,7 @@
 
 pub(crate) mod bh;
 pub(crate) mod kmem_cache;
+pub(crate) mod modinfo;
 pub(crate) mod params;
 pub(crate) mod percpu;
 pub(crate) mod proc;
