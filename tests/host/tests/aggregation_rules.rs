@@ -2,10 +2,10 @@
 
 //! Aggregation rule parsing, matching and display.
 
+use super::common::XorShift;
 use crate::aggregation::rules::{
     parse, Applied, NetRule, PortRule, Rule, RuleErrorKind, Rules, MAX_LEN, MAX_RULES,
 };
-use super::common::XorShift;
 use crate::flow::key::{Family, FlowKey};
 
 fn key4(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, protocol: u8) -> FlowKey {

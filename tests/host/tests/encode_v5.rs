@@ -2,11 +2,11 @@
 
 //! NetFlow v5 encoder: exact bytes, sequence numbers, full PDUs, counter splitting.
 
+use super::common::XorShift;
 use super::encode_util::*;
 use crate::export::pdu::{Clock, Push};
 use crate::export::v5::{V5Writer, MAX_PDU_V5};
 use crate::export::writer::{PduWriter, Protocol};
-use super::common::XorShift;
 
 /// Header and record A exactly as on the wire.
 #[rustfmt::skip]

@@ -2,9 +2,9 @@
 
 //! Export decisions for flows in the table.
 
+use super::common::XorShift;
 use crate::flow::aging::EndReason;
 use crate::flow::aging::{due, pass_secs, Timeouts};
-use super::common::XorShift;
 
 const T: Timeouts = Timeouts {
     inactive: 15_000,

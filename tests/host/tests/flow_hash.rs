@@ -2,10 +2,10 @@
 
 //! Flow hash quality and bucket reduction.
 
+use super::common::XorShift;
 use crate::flow::hash::flow_hash;
 use crate::flow::key::{Family, FlowKey};
 use crate::glue::bucket::bucket_index;
-use super::common::XorShift;
 
 fn key4(src: u32, dst: u32, sport: u16, dport: u16) -> FlowKey {
     let mut k = FlowKey {

@@ -2,11 +2,11 @@
 
 //! Packet key extraction: real header layouts, every truncation point, hostile input.
 
+use super::common::XorShift;
 use crate::flow::key::{
     has_ports, parse_ipv4, parse_ipv6, proto, Family, Malformed, PacketBytes, ParseKind, Parsed,
     MAX_EXT_HEADERS,
 };
-use super::common::XorShift;
 
 const SRC4: [u8; 4] = [192, 0, 2, 1];
 const DST4: [u8; 4] = [198, 51, 100, 7];

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 
-use crate::settings::number::{parse_in_range, NumberError};
 use super::common::XorShift;
+use crate::settings::number::{parse_in_range, NumberError};
 
 #[test]
 fn accepts_plain_decimals_in_range() {
