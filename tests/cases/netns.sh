@@ -13,9 +13,11 @@ flows=$REPO/tests/tools/udp_flows.py
 
 # at NS CMD...: runs CMD in namespace NS ("-" is the initial one).
 at() { local ns=$1; shift; if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi; }
-collector() { # collector NS DIR
+collector() { # collector NS DIR (nfcapd itself in the background: $! is its pid)
+	local ns=()
 	mkdir -p "$2"
-	at "$1" nfcapd -w "$2" -b 127.0.0.1 -p 2055 >"$2.log" 2>&1 &
+	[ "$1" = - ] || ns=(ip netns exec "$1")
+	"${ns[@]}" nfcapd -w "$2" -b 127.0.0.1 -p 2055 >"$2.log" 2>&1 &
 	echo $! >"$2.pid"
 }
 sink() { at "$1" socat -u UDP-RECV:9000,reuseaddr /dev/null & }
