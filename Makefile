@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 #   make                 ipt_NETFLOW.ko against KDIR, and userspace/libxt_NETFLOW.so
-#   make install         modules_install + depmod, and the iptables extension
+#   make install         modules_install + depmod, the iptables extension, the man pages
+#                        (DESTDIR=/stage for a staged install)
 #   make CLIPPY=1        the same, with the kernel's clippy lints
 #   make test            everything, from a fresh machine: test kernel, host tests, VM tests
 #   make demo            boot the test kernel, load the module, show it working
@@ -27,10 +28,20 @@ module:
 userspace:
 	$(MAKE) -C userspace
 
+# DESTDIR stages everything (module, extension, man pages) under another root;
+# INSTALL_MOD_PATH (default DESTDIR) moves only the module, as for the kernel's own.
+DESTDIR ?=
+INSTALL_MOD_PATH ?= $(DESTDIR)
+MANDIR ?= /usr/share/man
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+
 install: all
-	$(KMAKE) modules_install
-	depmod -a $(shell sed -n 's/^#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-	$(MAKE) -C userspace install
+	$(KMAKE) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) modules_install
+	depmod $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) -a $(KVER)
+	$(MAKE) -C userspace install DESTDIR=$(DESTDIR)
+	install -d $(DESTDIR)$(MANDIR)/man8
+	install -m 0644 docs/ipt_NETFLOW.8 $(DESTDIR)$(MANDIR)/man8/ipt_NETFLOW.8
+	install -m 0644 userspace/libxt_NETFLOW.man $(DESTDIR)$(MANDIR)/man8/libxt_NETFLOW.8
 
 clean:
 	$(KMAKE) clean

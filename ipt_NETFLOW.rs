@@ -44,7 +44,11 @@ impl kernel::Module for IptNetflow {
         let accounting = Arc::new(Accounting(Pernet::new(namespaces)?), GFP_KERNEL)?;
         // Last: from here on rules can use the target.
         let target = xtables::Registration::new(c_str!("NETFLOW"), module, accounting)?;
-        pr_info!("ipt_NETFLOW loaded\n");
+        pr_info!(
+            "ipt_NETFLOW loaded: version {}, srcversion {}\n",
+            glue::modinfo::version(),
+            glue::modinfo::srcversion()
+        );
         Ok(Self { _target: target })
     }
 }

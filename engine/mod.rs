@@ -20,7 +20,7 @@ use crate::glue::time;
 use crate::glue::work::Periodic;
 use crate::settings::spec::Setting;
 use crate::settings::values::Values;
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};
 use kernel::sync::{new_mutex, Arc, Mutex};
@@ -74,6 +74,9 @@ pub(crate) struct Netflow {
     pub(crate) initial: Option<Arc<Netflow>>,
     /// Where the namespace's flows are charged.
     memcg: MemCgroup,
+    /// Whether the "IPv6 rule while exporting v5" line was printed since the protocol
+    /// last changed.
+    pub(crate) v6_in_v5_warned: AtomicBool,
     pub(crate) flows: FlowTable,
     /// Every setting's current value (the settings table's numbers).
     pub(crate) settings: Values,
@@ -113,6 +116,7 @@ impl Netflow {
             net,
             initial,
             memcg: MemCgroup::of_current(),
+            v6_in_v5_warned: AtomicBool::new(false),
             flows,
             settings,
             exporter <- new_mutex!(exporter, "netflow_exporter"),
@@ -183,6 +187,7 @@ impl Netflow {
         m.retire_all();
         self.export_retired(&mut m, true);
         self.exporter().set_protocol(protocol);
+        self.v6_in_v5_warned.store(false, Relaxed);
     }
 
     /// Sends the PDU being filled to the old collectors, then uses `collectors`; returns

@@ -19,10 +19,11 @@ use super::{export_options, Netflow};
 use crate::export::collectors::Collectors;
 use crate::export::exporter::Exporter;
 use crate::export::writer::Protocol;
-use crate::glue::net::NetRef;
+use crate::glue::net::{Net, NetRef};
 use crate::glue::pernet::{Pernet, PernetHandler};
 use crate::glue::proc::ProcEntry;
-use crate::glue::skb::Packet;
+use crate::glue::rcu::ReadGuard;
+use crate::glue::skb::{HookFamily, Packet};
 use crate::glue::sysctl::SysctlTable;
 use crate::glue::work::PeriodicWork;
 use crate::glue::xtables::Target;
@@ -34,6 +35,7 @@ use crate::settings::Initial;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::c_str;
 use kernel::prelude::*;
+use kernel::str::CStr;
 use kernel::sync::{new_mutex, Arc, Mutex};
 
 /// Buckets of a new namespace's table (it grows with its `hashsize` sysctl).
@@ -161,5 +163,31 @@ impl Target for Accounting {
                 self.0.handler().unaccounted.fetch_add(1, Relaxed);
             }
         }
+    }
+
+    fn check(&self, net: &Net, table: &CStr, family: HookFamily) -> Result {
+        if table.as_bytes() == b"nat" {
+            pr_err!(
+                "NETFLOW refused in the nat table: it sees only the first packet of a \
+                 connection, so flows would miss the rest; use the filter, mangle or raw table\n"
+            );
+            return Err(EINVAL);
+        }
+        let rcu = ReadGuard::new();
+        let Some(instance) = self.0.get(net, &rcu) else {
+            return Ok(());
+        };
+        let n = &instance.netflow;
+        // iptables-legacy checks every rule of a table again on each change: one line.
+        if family == HookFamily::Ipv6
+            && n.settings.get(Setting::Protocol) == Protocol::V5 as u64
+            && !n.v6_in_v5_warned.swap(true, Relaxed)
+        {
+            pr_warn!(
+                "NETFLOW in an IPv6 rule while exporting NetFlow v5: v5 cannot carry IPv6, \
+                 so IPv6 flows will be counted as lost (use protocol=9 or 10)\n"
+            );
+        }
+        Ok(())
     }
 }

@@ -19,3 +19,4 @@
 #include <linux/moduleparam.h>
 
 #include "helpers.h"
+#include "modinfo.h"

@@ -10,6 +10,7 @@ pub(crate) mod bh;
 pub(crate) mod bucket;
 pub(crate) mod kmem_cache;
 pub(crate) mod memcg;
+pub(crate) mod modinfo;
 pub(crate) mod net;
 pub(crate) mod params;
 pub(crate) mod percpu;

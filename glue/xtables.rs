@@ -5,10 +5,13 @@
 //! C header: [`include/linux/netfilter/x_tables.h`](srctree/include/linux/netfilter/x_tables.h)
 
 use super::bindings;
-use super::skb::Packet;
-use core::ffi::c_void;
+use super::net::Net;
+use super::skb::{HookFamily, Packet};
+use core::ffi::{c_int, c_void};
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
+use kernel::c_str;
+use kernel::error::from_result;
 use kernel::error::{code::EBUSY, code::EINVAL, to_result};
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -19,6 +22,14 @@ use kernel::ThisModule;
 pub(crate) trait Target: Send + Sync + 'static {
     /// Handles one packet, in softirq or process context, on any CPU; must not sleep.
     fn target(&self, packet: &Packet<'_>);
+
+    /// Accepts (`Ok`) or refuses (an error, returned to iptables) a new rule using the
+    /// target, in `table` (`filter`, `nat`, ... or an nftables table's name) of `family`.
+    /// Process context, may sleep. iptables-legacy checks every rule of a table again
+    /// each time the table is replaced. By default, every rule is accepted.
+    fn check(&self, _net: &Net, _table: &CStr, _family: HookFamily) -> Result {
+        Ok(())
+    }
 }
 
 /// The data of the registered target. `struct xt_target` has no context pointer, so the
@@ -65,6 +76,7 @@ impl<T: Target> Registration<T> {
         for (target, family) in targets.0.iter_mut().zip(FAMILIES) {
             fill(target, name, module, family)?;
             target.target = Some(target_trampoline::<T>);
+            target.checkentry = Some(check_trampoline::<T>);
         }
         let data_ptr = (&*data as *const T).cast_mut().cast::<c_void>();
         TARGET_DATA
@@ -134,4 +146,34 @@ unsafe extern "C" fn target_trampoline<T: Target>(
     let packet = unsafe { Packet::from_raw(skb, par) };
     data.target(&packet);
     bindings::XT_CONTINUE
+}
+
+/// Called by xtables when a rule using the target is checked (added, or its table
+/// replaced); a negative errno refuses the rule.
+///
+/// # Safety
+///
+/// Called by xtables only, with a valid `par`, while the target is registered.
+unsafe extern "C" fn check_trampoline<T: Target>(par: *const bindings::xt_tgchk_param) -> c_int {
+    let data = TARGET_DATA.load(Ordering::Acquire).cast::<T>();
+    // SAFETY: as in `target_trampoline`: the target is registered, so `TARGET_DATA`
+    // points to the `T` of its registration.
+    let data = unsafe { &*data };
+    // SAFETY: `par` is valid for this call, by the function's contract.
+    let par = unsafe { &*par };
+    let family = if u32::from(par.family) == bindings::NFPROTO_IPV6 {
+        HookFamily::Ipv6
+    } else {
+        HookFamily::Ipv4
+    };
+    // SAFETY: `par.net` is the namespace the rule is added in, alive during the check.
+    let net = unsafe { Net::from_raw(par.net) };
+    let table = if par.table.is_null() {
+        c_str!("")
+    } else {
+        // SAFETY: xtables passes the table's NUL-terminated name (of the `xt_table` or the
+        // nftables table), alive for the duration of the check.
+        unsafe { CStr::from_char_ptr(par.table) }
+    };
+    from_result(|| data.check(net, table, family).map(|()| 0))
 }

@@ -8,6 +8,7 @@ use crate::engine::stats::{Stat, STATS};
 use crate::engine::Netflow;
 use crate::export::writer::Protocol;
 use crate::flow::rate::metric_x100;
+use crate::glue::modinfo;
 use crate::glue::proc::{ProcShow, SeqFile};
 use crate::glue::time;
 use crate::settings::spec::Setting;
@@ -33,7 +34,9 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
 
     writeln!(
         m,
-        "ipt_NETFLOW 2.6-rust, srcversion rust; aggr rcu ipv6 v5 v9 ipfix"
+        "ipt_NETFLOW {}, srcversion {}; aggr rcu ipv6 netns v5 v9 ipfix",
+        modinfo::version(),
+        modinfo::srcversion()
     )?;
     write!(
         m,

@@ -4,6 +4,7 @@ set -u
 REPO=${NETFLOW_REPO:?}
 KO=$REPO/ipt_NETFLOW.ko
 PROC=/proc/net/stat/ipt_netflow
+CTL=/proc/sys/net/netflow
 failures=0
 
 # Seconds since boot, to see where a slow test spends its time.
@@ -19,6 +20,11 @@ check_eq() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wan
 check_match() { if [[ $2 =~ $3 ]]; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi; }
 # check_ge DESCRIPTION GOT MIN
 check_ge() { if [ "$2" -ge "$3" ] 2>/dev/null; then ok "$1 ($2 >= $3)"; else fail "$1: got '$2', want >= $3"; fi; }
+# ok_since MARK DESCRIPTION: closes a group of checks begun when $failures was MARK: ok
+# only if none of them failed (each failure was printed and counted as it happened).
+ok_since() {
+	if [ "$failures" = "$1" ]; then ok "$2"; else echo "FAIL [$(up)]: $2: $((failures - $1)) failure(s) above"; fi
+}
 finish() {
 	if [ $failures = 0 ]; then echo "RESULT: pass"; exit 0; fi
 	echo "RESULT: $failures check(s) failed"; exit 1
@@ -83,6 +89,31 @@ nfdump_csv() { nfdump -q -R "$1" -o csv 2>/dev/null | grep -E '^[0-9]{4}-'; }
 nfdump_col() { nfdump -R "$1" -o csv 2>/dev/null | head -1 | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
 # Sum of column NAME over all flows in DIR.
 nfdump_sum() { local c; c=$(nfdump_col "$1" "$2"); nfdump_csv "$1" | awk -F, -v c="$c" '{ s += $c } END { print s + 0 }'; }
+# nfdump's count of sequence failures in DIR (empty if nfdump printed none).
+seq_failures() { nfdump -R "$1" -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }'; }
+
+# send DST_ADDR DST_PORT FLOWS PACKETS PAYLOAD [SPORT_BASE]: known UDP flows from ns1
+# (tests/tools/udp_flows.py), its summary line dropped.
+send() { ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" "$@" >/dev/null; }
+
+# refuse NAME VALUE...: each write of VALUE to net.netflow.NAME fails with EINVAL, leaves
+# the value as it was, and has dmesg name the sysctl; ok once if all of them did.
+refuse() {
+	local name=$1 file=$CTL/$1 before after bad shown out all=() mark=$failures
+	shift
+	IFS= read -r -d '' before <"$file"
+	for bad in "$@"; do
+		printf -v shown '%q' "${bad:0:40}"
+		all+=("$shown")
+		dmesg -C
+		out=$(printf '%s\n' "$bad" 2>&1 >"$file") && { fail "$name=$shown accepted"; continue; }
+		case "$out" in *"Invalid argument"*) ;; *) fail "$name=$shown: not EINVAL: $out"; continue ;; esac
+		IFS= read -r -d '' after <"$file"
+		[ "$after" = "$before" ] || { fail "$name=$shown changed the value"; continue; }
+		dmesg | grep -q "net.netflow.$name" || { fail "$name=$shown: no dmesg line"; continue; }
+	done
+	ok_since "$mark" "$name refuses: ${all[*]}"
+}
 
 # A UDP sink on PORT in namespace NS, so test traffic draws no ICMP errors.
 start_sink() { ip netns exec "$1" socat -u "UDP-RECV:$2,reuseaddr" /dev/null & }

@@ -7,8 +7,6 @@
 . "$NETFLOW_REPO/tests/lib.sh"
 
 flowsum() { python3 "$REPO/tests/tools/flowsum.py" "$@"; }
-send() { ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" 10.2.0.2 9000 "$@" >/dev/null; }
-seqfail() { nfdump -R "$1" -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }'; }
 # Export line: total flows, errors (PDUs no collector took), lost flows.
 export_flows() { proc_field '^Export: .*pkts, [0-9]+ MB, ([0-9]+) flows; .*'; }
 export_errors() { proc_field '^Export: .*; Errors ([0-9]+) pkts; .*'; }
@@ -54,14 +52,14 @@ check_eq "collector A: 10500 flows" "$(wc -l </tmp/a.flows)" 10500
 check_eq "collector A: packets = rule counter" "$(awk '{ s += $6 } END { print s }' /tmp/a.flows)" "$pkts"
 check_eq "collector A: bytes = rule counter" "$(awk '{ s += $7 } END { print s }' /tmp/a.flows)" "$bytes"
 check_eq "collector B got the identical flow set" "$(cmp -s /tmp/a.flows /tmp/b.flows && echo same)" same
-check_eq "collector A: sequence failures" "$(seqfail $nfa)" 0
-check_eq "collector B: sequence failures" "$(seqfail $nfb)" 0
+check_eq "collector A: sequence failures" "$(seq_failures $nfa)" 0
+check_eq "collector B: sequence failures" "$(seq_failures $nfb)" 0
 
 log "a new destination gets the templates with its first PDU"
 nfc=/tmp/nfc
 start_nfcapd $nfc 2057
 sysctl -qw net.netflow.destination=127.0.0.1:2057
-send 20 1 40 40000
+send 10.2.0.2 9000 20 1 40 40000
 sysctl -qw net.netflow.flush=1
 sleep 1
 stop_nfcapd $nfc
@@ -72,7 +70,7 @@ sysctl -qw net.netflow.protocol=5
 iptables -Z FORWARD
 t0=$(traffic_pkts) f0=$(export_flows)
 for i in 1 2 3; do
-	send 40 1 40 $((41000 + 100 * i))
+	send 10.2.0.2 9000 40 1 40 $((41000 + 100 * i))
 	sysctl -qw net.netflow.flush=1
 done
 show
@@ -82,7 +80,7 @@ check_eq "accounting unaffected: traffic = rule counter" "$(($(traffic_pkts) - t
 check_eq "flows still exported (the module cannot know)" "$(($(export_flows) - f0))" 120
 log "collector back"
 start_nfcapd $nfc 2057
-send 30 2 40 42000
+send 10.2.0.2 9000 30 2 40 42000
 sysctl -qw net.netflow.flush=1
 sleep 1
 stop_nfcapd $nfc
@@ -103,7 +101,7 @@ sysctl -qw net.netflow.destination=10.9.0.2:2055
 sndbuf=$(proc_field '^sock0: 10\.9\.0\.2:2055, sndbuf ([0-9]+), .*')
 check_match "sndbuf=1 clamps to the kernel's minimum" "$sndbuf" '^[1-9][0-9]{3}$'
 e0=$(export_errors) l0=$(export_lost_flows) f0=$(export_flows)
-send 300 1 40 43000
+send 10.2.0.2 9000 300 1 40 43000
 sysctl -qw net.netflow.flush=1
 show
 check_ge "sock0: sndbuf reached counted" "$(sock_err 0 'sndbuf reached')" 1
@@ -122,7 +120,7 @@ nfd_pid=$!
 # The failed neighbour entry is retried on the next packet; give nfcapd time to start.
 sleep 4
 sb0=$(sock_err 0 'sndbuf reached') e0=$(export_errors)
-send 100 1 40 44000
+send 10.2.0.2 9000 100 1 40 44000
 sysctl -qw net.netflow.flush=1
 sleep 1
 show

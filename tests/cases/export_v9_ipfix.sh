@@ -108,7 +108,7 @@ run_protocol() {
 	check_eq "v$proto nfdump: every flow exact (proto, addresses, ports, packets, bytes)" \
 		"$(diff $want /tmp/nfdump$proto && echo same)" same
 	check_eq "v$proto nfdump: sequence failures" \
-		"$(nfdump -R $nf -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }')" 0
+		"$(seq_failures $nf)" 0
 
 	log "v$proto: tshark"
 	local raw=/tmp/tshark$proto.txt
@@ -133,8 +133,8 @@ nf=/tmp/nf5
 sysctl -qw net.netflow.protocol=5
 start_nfcapd $nf
 lost0=$(export_lost_flows) lostp0=$(export_lost_pkts) lostb0=$(snmp lostBytes)
-ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" 10.2.0.2 9000 3 5 100 23000 >/dev/null
-ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" fd02::2 9000 4 5 100 23000 >/dev/null
+send 10.2.0.2 9000 3 5 100 23000
+send fd02::2 9000 4 5 100 23000
 sysctl -qw net.netflow.flush=1
 cat $PROC | grep -E '^(Export|sock)'
 check_eq "v5: 4 IPv6 flows counted lost" "$(($(export_lost_flows) - lost0))" 4

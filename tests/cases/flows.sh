@@ -21,6 +21,6 @@ nfdump -R $nf -I | sed 's/^/    /' | head -20
 check_eq "UDP flows at the collector" "$(nfdump -q -R $nf -o csv "proto udp" | grep -cE "^[0-9]{4}-")" 200
 check_eq "packets at the collector = rule counter" "$(nfdump_sum $nf ipkt)" "$pkts"
 check_eq "bytes at the collector = rule counter" "$(nfdump_sum $nf ibyt)" "$bytes"
-check_eq "sequence failures" "$(nfdump -R $nf -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }')" 0
+check_eq "sequence failures" "$(seq_failures $nf)" 0
 del_router
 finish

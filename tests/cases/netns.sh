@@ -13,9 +13,11 @@ flows=$REPO/tests/tools/udp_flows.py
 
 # at NS CMD...: runs CMD in namespace NS ("-" is the initial one).
 at() { local ns=$1; shift; if [ "$ns" = - ]; then "$@"; else ip netns exec "$ns" "$@"; fi; }
-collector() { # collector NS DIR
+collector() { # collector NS DIR (nfcapd itself in the background: $! is its pid)
+	local ns=()
 	mkdir -p "$2"
-	at "$1" nfcapd -w "$2" -b 127.0.0.1 -p 2055 >"$2.log" 2>&1 &
+	[ "$1" = - ] || ns=(ip netns exec "$1")
+	"${ns[@]}" nfcapd -w "$2" -b 127.0.0.1 -p 2055 >"$2.log" 2>&1 &
 	echo $! >"$2.pid"
 }
 sink() { at "$1" socat -u UDP-RECV:9000,reuseaddr /dev/null & }
@@ -25,7 +27,6 @@ bytes_of() { at "$1" iptables -w -L INPUT -v -n -x | awk '$3 == "NETFLOW" { prin
 proc_of() { at "$1" cat /proc/net/stat/ipt_netflow; }
 total_pkts() { proc_of "$1" | sed -nE 's/^Total .*traffic: ([0-9]+), .*/\1/p'; }
 flush() { at "$1" sh -c "echo 1 > $ctl/flush"; }
-seq_failures() { nfdump -R "$1" -I | awk -F: '/Sequence failures/ { gsub(/ /, "", $2); print $2 }'; }
 
 load protocol=5 inactive_timeout=2 active_timeout=60
 for ns in A B; do

@@ -47,8 +47,8 @@ check_conservation input
 log "IP fragmentation of large UDP datagrams (forwarded: no reassembly on the way)"
 read_total
 frag0=$t_frag
-ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" 10.2.0.2 9000 4 3 60000 >/dev/null
-ip netns exec ns1 python3 "$REPO/tests/tools/udp_flows.py" fd02::2 9000 4 3 60000 >/dev/null
+send 10.2.0.2 9000 4 3 60000
+send fd02::2 9000 4 3 60000
 sleep 1
 read_total
 # 60008 bytes of UDP: 41 IPv4 fragments (1480 bytes each), 42 IPv6 ones (1448 bytes).

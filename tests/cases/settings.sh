@@ -2,7 +2,7 @@
 # bad value is refused by insmod and by the sysctl with the same message (after the
 # setting's name), and a good one is taken by both. Also shows scan_min=0 and a hashsize
 # above the table's limit refused at load as at run time.
-# timeout: 600
+# timeout: 1200
 . "$NETFLOW_REPO/tests/lib.sh"
 ctl=/proc/sys/net/netflow
 

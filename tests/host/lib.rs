@@ -63,6 +63,7 @@ pub mod fuzzing;
 #[path = "tests"]
 mod tests {
     mod aggregation_rules;
+    mod common;
     mod encode_decoders;
     mod encode_ipfix;
     mod encode_util;

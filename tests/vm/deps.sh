@@ -11,6 +11,7 @@ PKGS=(
 	qemu-system-x86 rsync
 	iptables libxtables-dev pkg-config iproute2 nftables iputils-ping socat
 	nfdump tshark python3
+	dkms man-db groff-base
 )
 
 missing=()

@@ -3,7 +3,8 @@
 # its exit status AND the guest kernel: any WARNING, BUG, KASAN, lockdep/RCU splat,
 # kmemleak report or taint other than out-of-tree/unsigned fails the test.
 #   tests/vm/run.sh KERNEL_DIR [tests/cases/foo.sh ...]
-# Ends with the line "N passed, N failed".
+# Ends with the line "vm: N passed, N failed". A test that passed only on its retry (see
+# run_one) counts as passed, and is named before it in "vm: N FLAKY (...): NAME...".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -20,7 +21,8 @@ allowed_taint=$((4096 | 8192))
 # Boots one test and judges it; prints its report and leaves PASS/FAIL in $out/verdict.
 # A test that failed only by its own checks (no kernel report, no leak, no taint) runs once
 # more: under TCG on a loaded host, timing-sensitive checks can miss. The first failure is
-# kept in $out.first-run and reported; a kernel report is never retried.
+# kept in $out.first-run and reported; a pass on the retry is reported FLAKY (its verdict
+# file says PASS, then flaky). A kernel report is never retried.
 run_one() {
 	local t=$1 name
 	name=$(basename "$t" .sh)
@@ -53,10 +55,14 @@ judge() {
 	taint=$(cat "$out/tainted" 2>/dev/null || echo 0)
 	(( (taint & ~allowed_taint) == 0 )) || why+=("tainted $taint")
 	if [ ${#why[@]} = 0 ]; then
-		local note=""
-		[ ! -e "$out.first-run" ] || note="  (second run; the first failed: $out.first-run/log)"
 		echo PASS >"$out/verdict"
-		printf 'PASS %-28s %4ss%s\n' "$name" "$secs" "$note"
+		if [ -e "$out.first-run" ]; then
+			echo flaky >>"$out/verdict"
+			printf 'FLAKY %-27s %4ss  passed only on its retry; the first run failed: %s\n' \
+				"$name" "$secs" "$out.first-run/log"
+		else
+			printf 'PASS %-28s %4ss\n' "$name" "$secs"
+		fi
 		return 0
 	else
 		echo FAIL >"$out/verdict"
@@ -86,14 +92,16 @@ for t in "${tests[@]}"; do
 	sleep 2
 done
 wait
-pass=0 failn=0 failed=()
+pass=0 failn=0 failed=() flaky=()
 for name in "${names[@]}"; do
 	if [ "$(head -1 "$results/$name/verdict" 2>/dev/null)" = PASS ]; then
 		pass=$((pass + 1))
+		! grep -qx flaky "$results/$name/verdict" || flaky+=("$name")
 	else
 		failn=$((failn + 1)); failed+=("$name")
 	fi
 done
 [ $failn = 0 ] || echo "vm: failed: ${failed[*]}"
+[ ${#flaky[@]} = 0 ] || echo "vm: ${#flaky[@]} FLAKY (passed only on their retry, counted as passed): ${flaky[*]}"
 echo "vm: $pass passed, $failn failed"
 [ $failn = 0 ]

@@ -2,6 +2,7 @@
 
 //! Aggregation rule parsing, matching and display.
 
+use super::common::XorShift;
 use crate::aggregation::rules::{
     parse, Applied, NetRule, PortRule, Rule, RuleErrorKind, Rules, MAX_LEN, MAX_RULES,
 };
@@ -461,22 +462,6 @@ fn display_each_rule_kind() {
     assert_eq!(line, "aggr#0 net: match 10.0.0.0/8 strip 16 (usage 42)");
 }
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn random_no_panic() {
     let mut rng = XorShift(0xa5a5_5a5a_dead_beef);
@@ -488,23 +473,7 @@ fn random_no_panic() {
     let alphabet = b"0123456789abcdef.:/=-, []x\n";
     let mut s = Vec::new();
     for i in 0..100_000 {
-        s.clear();
-        if i % 2 == 0 {
-            s.extend_from_slice(seeds[rng.below(seeds.len())].as_bytes());
-            for _ in 0..=rng.below(4) {
-                let at = rng.below(s.len() + 1);
-                match rng.below(3) {
-                    0 if at < s.len() => s[at] = alphabet[rng.below(alphabet.len())],
-                    1 if at < s.len() => {
-                        s.remove(at);
-                    }
-                    _ => s.insert(at, alphabet[rng.below(alphabet.len())]),
-                }
-            }
-        } else {
-            let n = rng.below(80);
-            s.extend((0..n).map(|_| alphabet[rng.below(alphabet.len())]));
-        }
+        rng.mutated(i, &seeds, alphabet, &mut s);
         let text = String::from_utf8(s.clone()).unwrap();
         match parse(&text) {
             Ok(r) => {

@@ -2,6 +2,7 @@
 
 //! NetFlow v5 encoder: exact bytes, sequence numbers, full PDUs, counter splitting.
 
+use super::common::XorShift;
 use super::encode_util::*;
 use crate::export::pdu::{Clock, Push};
 use crate::export::v5::{V5Writer, MAX_PDU_V5};
@@ -261,14 +262,9 @@ fn protocol_numbers_and_dispatch() {
 
 #[test]
 fn extreme_inputs_never_panic() {
-    // xorshift: deterministic pseudo-random records, including all-ones and zero fields
-    let mut x = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
+    // deterministic pseudo-random records, including all-ones and zero fields
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+    let mut next = move || rng.next();
     for proto in [Protocol::V5, Protocol::V9, Protocol::Ipfix] {
         let mut w = PduWriter::new(proto, u32::MAX);
         w.set_template_rates(1, 1);

@@ -2,6 +2,7 @@
 
 //! Parsing the `destination` parameter.
 
+use super::common::XorShift;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::export::destination::{
@@ -249,22 +250,6 @@ fn capacity() {
     );
 }
 
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 #[test]
 fn random_no_panic() {
     let mut rng = XorShift(0x0123_4567_89ab_cdef);
@@ -276,23 +261,7 @@ fn random_no_panic() {
     let alphabet = b"0123456789abcdef.:[]@,; x\n";
     let mut s = Vec::new();
     for i in 0..100_000 {
-        s.clear();
-        if i % 2 == 0 {
-            s.extend_from_slice(seeds[rng.below(seeds.len())].as_bytes());
-            for _ in 0..=rng.below(4) {
-                let at = rng.below(s.len() + 1);
-                match rng.below(3) {
-                    0 if at < s.len() => s[at] = alphabet[rng.below(alphabet.len())],
-                    1 if at < s.len() => {
-                        s.remove(at);
-                    }
-                    _ => s.insert(at, alphabet[rng.below(alphabet.len())]),
-                }
-            }
-        } else {
-            let n = rng.below(80);
-            s.extend((0..n).map(|_| alphabet[rng.below(alphabet.len())]));
-        }
+        rng.mutated(i, &seeds, alphabet, &mut s);
         let text = String::from_utf8(s.clone()).unwrap();
         match parse(&text) {
             Ok(d) => {

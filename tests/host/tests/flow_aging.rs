@@ -2,6 +2,7 @@
 
 //! Export decisions for flows in the table.
 
+use super::common::XorShift;
 use crate::flow::aging::EndReason;
 use crate::flow::aging::{due, pass_secs, Timeouts};
 
@@ -126,14 +127,9 @@ fn extreme_values_no_panic() {
         due(u64::MAX, 0, 0, 0, UDP, &big, 0),
         Some(EndReason::ActiveTimeout)
     );
-    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
     for _ in 0..100_000 {
-        let mut r = || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut r = || rng.next();
         let t = Timeouts {
             inactive: r() >> (r() % 64),
             active: r() >> (r() % 64),

@@ -2,6 +2,7 @@
 
 //! Flow hash quality and bucket reduction.
 
+use super::common::XorShift;
 use crate::flow::hash::flow_hash;
 use crate::flow::key::{Family, FlowKey};
 use crate::glue::bucket::bucket_index;
@@ -20,19 +21,6 @@ fn key4(src: u32, dst: u32, sport: u16, dport: u16) -> FlowKey {
     k.src[..4].copy_from_slice(&src.to_be_bytes());
     k.dst[..4].copy_from_slice(&dst.to_be_bytes());
     k
-}
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
 }
 
 fn random_key(rng: &mut XorShift) -> FlowKey {

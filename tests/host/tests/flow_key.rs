@@ -2,6 +2,7 @@
 
 //! Packet key extraction: real header layouts, every truncation point, hostile input.
 
+use super::common::XorShift;
 use crate::flow::key::{
     has_ports, parse_ipv4, parse_ipv6, proto, Family, Malformed, PacketBytes, ParseKind, Parsed,
     MAX_EXT_HEADERS,
@@ -629,22 +630,6 @@ fn v6_nonlinear_matches_linear() {
 }
 
 // ---------- randomized ----------
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn check_invariants(r: &Result<Parsed, Malformed>) {
     if let Ok(r) = r {

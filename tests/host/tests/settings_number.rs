@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
+use super::common::XorShift;
 use crate::settings::number::{parse_in_range, NumberError};
 
 #[test]
@@ -45,12 +46,10 @@ fn refuses_everything_else() {
 
 #[test]
 fn random_strings_never_panic() {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
     let alphabet = b"0123456789 -+x\n\t.a";
     for _ in 0..100_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         let len = (x % 24) as usize;
         let s: String = (0..len)
             .map(|i| alphabet[((x >> (i % 8 * 8)) as usize + i) % alphabet.len()] as char)
