@@ -69,6 +69,21 @@ check "modules.dep lists it" grep -q "updates/dkms/$name.ko" "/lib/modules/$kver
 check "modules.alias has ip6t_NETFLOW" grep -qx "alias ip6t_NETFLOW $name" "/lib/modules/$kver/modules.alias"
 [ -z "$ko" ] || check "its version is $version" test "$(modinfo -F version "$ko")" = "$version"
 
+# make install, staged (DESTDIR), from the clean copy (builds it once more: DKMS cleans its build area).
+stage=$tmp/stage
+bdir=$tmp/src
+check "make install DESTDIR=$stage (from the clean copy)" \
+	run make-install.log make -C "$bdir" KDIR="$kdir" install DESTDIR="$stage"
+check "make install: the module" test -n "$(find "$stage/lib/modules/$kver" -name "$name.ko")"
+check "make install: depmod -b (modules.alias)" grep -qx "alias ip6t_NETFLOW $name" "$stage/lib/modules/$kver/modules.alias"
+check "make install: the iptables extension" test -f "$stage$(pkg-config --variable=xtlibdir xtables)/libxt_NETFLOW.so"
+for page in ipt_NETFLOW libxt_NETFLOW; do
+	f=$stage/usr/share/man/man8/$page.8
+	check "make install: $page(8)" test -f "$f"
+	check "man -l --warnings $page(8): renders, no warnings" \
+		sh -c "out=\$(LANG=C MANWIDTH=80 man -l --warnings '$f' 2>&1 >/dev/null); [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+done
+
 echo "dkms: VM: modprobe from /lib/modules/$kver"
 NETFLOW_RESULTS="$repo/out/dkms" "$repo/tests/vm/run.sh" "$kdir" "$repo/tests/vm/dkms-guest.sh" | sed 's/^/    /'
 check "VM: modprobe and autoload of the DKMS module" \
