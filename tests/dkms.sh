@@ -59,9 +59,9 @@ run() { # run LOG COMMAND...: quiet unless it fails
 	return 1
 }
 check "dkms add ." run add.log sh -c "cd '$tmp/src' && dkms add ."
-# As the README says: in the source directory, dkms takes the module from its dkms.conf.
-check "dkms build -k $kver" run build.log sh -c "cd '$tmp/src' && dkms build -k '$kver'"
-check "dkms install -k $kver" run install.log sh -c "cd '$tmp/src' && dkms install -k '$kver'"
+# dkms 3.0 (Debian 12) wants the module/version for build and install.
+check "dkms build -k $kver" run build.log dkms build "$name/$version" -k "$kver"
+check "dkms install -k $kver" run install.log dkms install "$name/$version" -k "$kver"
 dkms status "$name" | sed 's/^/    /'
 ko=$(find "/lib/modules/$kver/updates/dkms" -name "$name.ko*" 2>/dev/null | head -1)
 check "the .ko landed in /lib/modules/$kver/updates/dkms" test -n "$ko"
