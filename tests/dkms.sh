@@ -59,15 +59,30 @@ run() { # run LOG COMMAND...: quiet unless it fails
 	return 1
 }
 check "dkms add ." run add.log sh -c "cd '$tmp/src' && dkms add ."
-# As the README says: in the source directory, dkms takes the module from its dkms.conf.
-check "dkms build -k $kver" run build.log sh -c "cd '$tmp/src' && dkms build -k '$kver'"
-check "dkms install -k $kver" run install.log sh -c "cd '$tmp/src' && dkms install -k '$kver'"
+# dkms 3.0 (Debian 12) wants the module/version for build and install.
+check "dkms build -k $kver" run build.log dkms build "$name/$version" -k "$kver"
+check "dkms install -k $kver" run install.log dkms install "$name/$version" -k "$kver"
 dkms status "$name" | sed 's/^/    /'
 ko=$(find "/lib/modules/$kver/updates/dkms" -name "$name.ko*" 2>/dev/null | head -1)
 check "the .ko landed in /lib/modules/$kver/updates/dkms" test -n "$ko"
 check "modules.dep lists it" grep -q "updates/dkms/$name.ko" "/lib/modules/$kver/modules.dep"
 check "modules.alias has ip6t_NETFLOW" grep -qx "alias ip6t_NETFLOW $name" "/lib/modules/$kver/modules.alias"
 [ -z "$ko" ] || check "its version is $version" test "$(modinfo -F version "$ko")" = "$version"
+
+# make install, staged (DESTDIR), from the clean copy (builds it once more: DKMS cleans its build area).
+stage=$tmp/stage
+bdir=$tmp/src
+check "make install DESTDIR=$stage (from the clean copy)" \
+	run make-install.log make -C "$bdir" KDIR="$kdir" install DESTDIR="$stage"
+check "make install: the module" test -n "$(find "$stage/lib/modules/$kver" -name "$name.ko")"
+check "make install: depmod -b (modules.alias)" grep -qx "alias ip6t_NETFLOW $name" "$stage/lib/modules/$kver/modules.alias"
+check "make install: the iptables extension" test -f "$stage$(pkg-config --variable=xtlibdir xtables)/libxt_NETFLOW.so"
+for page in ipt_NETFLOW libxt_NETFLOW; do
+	f=$stage/usr/share/man/man8/$page.8
+	check "make install: $page(8)" test -f "$f"
+	check "man -l --warnings $page(8): renders, no warnings" \
+		sh -c "out=\$(LANG=C MANWIDTH=80 man -l --warnings '$f' 2>&1 >/dev/null); [ -z \"\$out\" ] || { echo \"\$out\"; false; }"
+done
 
 echo "dkms: VM: modprobe from /lib/modules/$kver"
 NETFLOW_RESULTS="$repo/out/dkms" "$repo/tests/vm/run.sh" "$kdir" "$repo/tests/vm/dkms-guest.sh" | sed 's/^/    /'

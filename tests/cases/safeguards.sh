@@ -34,6 +34,9 @@ dmesg | grep "$nat_msg" | head -1 | sed 's/^/    /'
 
 log "IPv6 rules while exporting v5"
 check_eq "protocol is 5" "$(sysctl -n net.netflow.protocol)" 5
+check_eq "one IPv6-under-v5 line for the four ip6tables rules above" "$(count "$v6_msg")" 1
+# A protocol change re-arms the line.
+sysctl -qw net.netflow.protocol=9; sysctl -qw net.netflow.protocol=5
 n=$(count "$v6_msg")
 check "iptables rule: no warning" iptables-legacy -w -A OUTPUT -j NETFLOW
 check_eq "no IPv6 line for an IPv4 rule" "$(count "$v6_msg")" "$n"
