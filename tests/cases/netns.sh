@@ -132,7 +132,7 @@ out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c \
 	"echo 1000 > $ctl/maxflows && cat $ctl/maxflows && cat $ctl/protocol" 2>&1)
 check_eq "sets its own namespace's maxflows" "$(echo "$out" | tr '\n' ' ')" "1000 5 "
 init_buckets=$(cat $ctl/hashsize)
-out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn sh -c \
+out=$(setpriv --reuid 65534 --regid 65534 --clear-groups unshare -Urn bash -c \
 	"echo $((init_buckets * 2)) > $ctl/hashsize" 2>&1)
 check_match "cannot size a table beyond the initial namespace's" "$out" 'Invalid argument'
 check_match "and says why" "$(dmesg | tail -5)" "hashsize: '$((init_buckets * 2))' refused: above the initial namespace's $init_buckets"
