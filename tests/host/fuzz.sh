@@ -28,7 +28,8 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 export RUSTC_BOOTSTRAP=1
 cd "$here/fuzz"
-cargo fuzz build -O >build.log 2>&1 || { tail -n 20 build.log; rm -f build.log; fallback "cargo fuzz build failed"; }
+# The targets not building is a failure of the tree, not of the machine: no fallback.
+cargo fuzz build -O >build.log 2>&1 || { tail -n 20 build.log; rm -f build.log; echo "fuzz: 0 passed, 1 failed"; exit 1; }
 rm -f build.log
 
 work=$(mktemp -d)

@@ -102,6 +102,51 @@ pub mod destination {
 /// Packet key extraction: never panics on any bytes; the result does not depend on how
 /// the packet is split into fragments (non-linear skbs), and keys are well formed.
 pub mod flow_key {
+    use crate::flow::key::{
+        has_ports, parse_ipv4, parse_ipv6, Family, PacketBytes, ParseKind, Parsed,
+    };
+
+    struct Split<'a>(&'a [u8], &'a [u8]);
+
+    impl PacketBytes for Split<'_> {
+        fn len(&self) -> usize {
+            self.0.len() + self.1.len()
+        }
+
+        fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
+            let Some(end) = offset.checked_add(out.len()) else {
+                return false;
+            };
+            if end > self.len() {
+                return false;
+            }
+            for (i, o) in out.iter_mut().enumerate() {
+                let at = offset + i;
+                *o = if at < self.0.len() {
+                    self.0[at]
+                } else {
+                    self.1[at - self.0.len()]
+                };
+            }
+            true
+        }
+    }
+
+    fn well_formed(p: &Parsed) {
+        match p.key.family {
+            Family::V4 => assert!(p.key.src[4..]
+                .iter()
+                .chain(&p.key.dst[4..])
+                .all(|&b| b == 0)),
+            Family::V6 => {}
+        }
+        if p.kind != ParseKind::Complete {
+            assert_eq!((p.key.src_port, p.key.dst_port, p.tcp_flags), (0, 0, 0));
+        }
+        if p.kind == ParseKind::Complete && !has_ports(p.key.protocol) {
+            assert_eq!(p.key.src_port, 0);
+        }
+    }
 
     /// One fuzz input.
     pub fn run(data: &[u8]) {
@@ -157,10 +202,10 @@ pub mod settings {
     }
 }
 
-/// Settings number parser: never panics; accepts exactly what `u64::from_str` accepts as
+/// Sysctl number parser: never panics; accepts exactly what `u64::from_str` accepts as
 /// plain digits (after trimming whitespace) within the range.
 pub mod settings_number {
-    use crate::sysctl::number::{parse_in_range, NumberError};
+    use crate::settings::number::{parse_in_range, NumberError};
 
     /// One fuzz input.
     pub fn run(data: &[u8]) {
