@@ -35,13 +35,13 @@ for ns in A B; do
 done
 check_eq "a new namespace starts with a small table" "$(at A cat $ctl/hashsize)" 1024
 check_eq "and the parameters' protocol" "$(at A cat $ctl/protocol)" 5
-at A sysctl -qw net.netflow.protocol=9 net.netflow.inactive_timeout=300 net.netflow.aggregation=20000-20099=20000
-at B sysctl -qw net.netflow.protocol=10 net.netflow.inactive_timeout=400 net.netflow.active_timeout=1200
+at A sysctl -qw net.netflow.protocol=9 net.netflow.inactive_timeout=3000 net.netflow.aggregation=20000-20099=20000
+at B sysctl -qw net.netflow.protocol=10 net.netflow.inactive_timeout=4000 net.netflow.active_timeout=12000
 check_eq "the initial namespace keeps its protocol" "$(cat $ctl/protocol)" 5
 check_eq "A's protocol" "$(at A cat $ctl/protocol)" 9
 check_eq "B's protocol" "$(at B cat $ctl/protocol)" 10
 check_match "A's /proc says v9" "$(proc_of A | sed -n 2p)" '^Protocol version 9 \(netflow\)'
-check_match "B's /proc says IPFIX and its timeouts" "$(proc_of B | sed -n 2,3p | tr '\n' ' ')" 'Protocol version 10 \(ipfix\).*Timeouts: active 1200s, inactive 400s'
+check_match "B's /proc says IPFIX and its timeouts" "$(proc_of B | sed -n 2,3p | tr '\n' ' ')" 'Protocol version 10 \(ipfix\).*Timeouts: active 12000s, inactive 4000s'
 check_match "the initial /proc says v5" "$(proc_of - | sed -n 2p)" '^Protocol version 5 \(netflow\)'
 
 log "traffic in the three namespaces at once"
