@@ -6,7 +6,7 @@
 # 50 create/configure/traffic/delete cycles with traffic in the initial namespace; the
 # root of an unprivileged user namespace changes its own namespace's settings and not the
 # initial one's; what an idle namespace costs; rmmod with A alive.
-# timeout: 1500
+# timeout: 2400
 . "$NETFLOW_REPO/tests/lib.sh"
 ctl=/proc/sys/net/netflow
 flows=$REPO/tests/tools/udp_flows.py
