@@ -182,11 +182,22 @@ pub(crate) struct Refused<'a> {
     pub(crate) why: &'a Refusal<'a>,
 }
 
+/// Most bytes of a refused value quoted in its message: the reason after it must stay
+/// readable (a log line is cut at a couple of hundred bytes).
+pub(crate) const MAX_QUOTED: usize = 64;
+
 impl fmt::Display for Refused<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match core::str::from_utf8(self.value) {
             Ok(text) if !matches!(self.why, Refusal::TooLong(_) | Refusal::Nul) => {
-                write!(f, "'{}' refused: {}", text, self.why)
+                let mut end = text.len().min(MAX_QUOTED);
+                while !text.is_char_boundary(end) {
+                    // end > 0: index 0 is always a boundary.
+                    end -= 1;
+                }
+                let more = if end < text.len() { "..." } else { "" };
+                let quoted = text.get(..end).unwrap_or("");
+                write!(f, "'{}{}' refused: {}", quoted, more, self.why)
             }
             _ => write!(f, "value refused: {}", self.why),
         }

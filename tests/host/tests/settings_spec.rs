@@ -166,6 +166,23 @@ fn refusal_messages() {
 }
 
 #[test]
+fn a_long_value_is_quoted_short_and_the_reason_kept() {
+    let value: String = (1..=17).map(|i| format!("127.0.0.{i}:2055,")).collect();
+    let msg = refusal(Setting::Destination, value.as_bytes());
+    assert!(msg.starts_with("'127.0.0.1:2055,127.0.0.2:2055,"), "{msg}");
+    assert!(msg.contains("...' refused: destination entry 17"), "{msg}");
+    assert!(msg.ends_with("too many destinations (max 16)"), "{msg}");
+    assert!(msg.len() < 200, "{} bytes: {msg}", msg.len());
+    // Cut on a character boundary.
+    let wide = "é".repeat(40);
+    let msg = refusal(Setting::Maxflows, wide.as_bytes());
+    assert!(
+        msg.starts_with(&format!("'{}...' refused:", "é".repeat(32))),
+        "{msg}"
+    );
+}
+
+#[test]
 fn a_namespace_limit_says_whose() {
     let why = Refusal::AboveInitial(32768);
     assert_eq!(
