@@ -29,7 +29,7 @@ check_eq "/sys/module/ipt_NETFLOW/version" "$(cat /sys/module/ipt_NETFLOW/versio
 check_eq "/sys/module/ipt_NETFLOW/srcversion is modinfo's" "$(cat /sys/module/ipt_NETFLOW/srcversion)" "$srcversion"
 check_eq "modinfo lists every parameter of /sys/module" "$parm_names" "$(ls /sys/module/ipt_NETFLOW/parameters | sort)"
 check "load message has version and srcversion" \
-	sh -c "dmesg | grep -q 'ipt_NETFLOW: ipt_NETFLOW loaded: version $version, srcversion $srcversion,'"
+	sh -c "dmesg | grep -q 'ipt_NETFLOW: ipt_NETFLOW loaded: version $version, srcversion $srcversion$'"
 sysctls=$(ls /proc/sys/net/netflow | sort)
 unload
 
