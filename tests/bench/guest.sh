@@ -186,12 +186,17 @@ peer_start() {
 # core, then nfcapd; sets PEER_FLOWS and PEER_PKTS: what reached the collector.
 PEER_FLOWS=0 PEER_PKTS=0
 peer_stop() {
-	local p i f a b plugins
+	local p i f a b plugins line alive
 	plugins="$(cat /tmp/uacctd.pid-* 2>/dev/null) $(pgrep -P "$UACCTD" 2>/dev/null)"
 	for p in $plugins; do kill -INT "$p" 2>/dev/null; done
 	for i in $(seq 100); do
 		alive=0
-		for p in $plugins; do [ -d /proc/$p ] && ! grep -q '^State:.*Z' /proc/$p/status 2>/dev/null && alive=1; done
+		for p in $plugins; do
+			# alive unless gone or a zombie (bash builtins only: this loop polls)
+			while IFS= read -r line; do
+				case $line in State:*Z*) break ;; State:*) alive=1; break ;; esac
+			done 2>/dev/null < /proc/$p/status
+		done
 		[ $alive = 0 ] && break
 		sleep 0.2
 	done
@@ -318,7 +323,7 @@ if [ "$MODE" = wall ]; then
 	unload
 fi
 
-# Export throughput, for each module: 1M flows go idle at once (inactive_timeout 1); the
+# Export throughput, for each module: 1M flows (EXPORT_FLOWS) go idle at once (inactive_timeout 1); the
 # periodic work exports them to a local UDP collector. Flows/s = flows exported / time until
 # only the live flows are left. In the wall-clock mode 1k other flows keep receiving traffic,
 # and their packet rate during the export is compared with their rate before it and with a
@@ -329,7 +334,7 @@ taskset -c 1 socat -u UDP-RECV:2055 /dev/null &
 sink=$!
 for cfg in ours c; do
 	setup $cfg || continue
-	big=$(set_flows 1000000)
+	big=$(set_flows "${EXPORT_FLOWS:-1000000}")
 	run "$big" >/dev/null
 	set_flows 1000 >/dev/null
 	quiet="" control="" busy="" last=""

@@ -13,7 +13,13 @@ import sys
 outdir, machine = sys.argv[1], sys.argv[2]
 rows = []
 for path in sorted(glob.glob(f"{outdir}/*/results-*.json")):
-    rows += json.load(open(path))
+    text = open(path).read()
+    try:
+        rows += json.loads(text)
+    except json.JSONDecodeError:
+        # A run cut short: the rows written so far.
+        print(f"report.py: {path} is incomplete; using the rows it has")
+        rows += json.loads(text.rstrip().rstrip(",") + "]")
 json.dump(rows, open(f"{outdir}/results.json", "w"), indent=1)
 
 MODES = [m for m in ("icount", "wall") if any(r.get("mode") == m for r in rows)]

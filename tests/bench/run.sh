@@ -9,8 +9,8 @@
 #   wall:   multi-threaded TCG on the wall clock, as before: sees memory effects and the
 #           two-CPU contention, but moves with the host's load (read ratios of interleaved
 #           repeats).
-# Writes out/bench/results.json (both modes), results.md and throughput.png, and prints the
-# table. BENCH_MODES="icount wall" (default) picks the runs; BENCH_REPEAT sets the repeats,
+# Writes out/bench/<mode>/ (guest log, results-<mode>.json), then out/bench/results.json
+# (every mode found there), results.md and throughput.png, and prints the table. BENCH_MODES="icount wall" (default) picks the runs; BENCH_REPEAT sets the repeats,
 # BENCH_CONFIGS and BENCH_FLOWS a subset. BENCH_PROFILE="ours:1 c:1000000 ..." records perf
 # profiles of those points instead (out/bench/<mode>/perf-<config>-<flows>.txt).
 set -euo pipefail
@@ -31,23 +31,28 @@ fi
 kdir=$(tests/vm/kernel.sh bench)
 
 # The module for the bench kernel is built in a copy, so the debug build stays as it is.
+# BENCH_NO_BUILD=1 uses the modules as built (a second run while a first one's VM is up).
 build="$repo/out/bench-build"
-mkdir -p "$build"
-git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --files-from=- ./ "$build/"
-make -s -C "$build" KDIR="$kdir" module >/dev/null
-echo "bench: C ipt_NETFLOW 2.6: $(tests/bench/c-module.sh "$kdir" "$repo/out/c-netflow")"
+if [ -z "${BENCH_NO_BUILD:-}" ]; then
+	mkdir -p "$build"
+	git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --files-from=- ./ "$build/"
+	make -s -C "$build" KDIR="$kdir" module >/dev/null
+	# The guest's iptables finds libxt_NETFLOW.so in this checkout's userspace/.
+	make -s userspace >/dev/null
+	echo "bench: C ipt_NETFLOW 2.6: $(tests/bench/c-module.sh "$kdir" "$repo/out/c-netflow")"
+fi
 
 out="$repo/out/bench"
-rm -rf "$out"; mkdir -p "$out"
+mkdir -p "$out"
 for mode in ${BENCH_MODES:-icount wall}; do
-	mkdir -p "$out/$mode"
+	rm -rf "${out:?}/$mode"; mkdir -p "$out/$mode"
 	case $mode in
 	icount)
 		accel="tcg,thread=single" qargs="-icount shift=0,sleep=off"
 		count=30000 warm=30000 ;;
 	wall)
 		accel="tcg,thread=multi" qargs=""
-		count=200000 warm=100000 ;;
+		count=100000 warm=50000 ;;
 	esac
 	cat >"$out/$mode/bench.env" <<-EOF
 	MODE=$mode
