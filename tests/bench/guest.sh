@@ -225,16 +225,20 @@ if [ -n "${PROFILE:-}" ]; then
 		setup "$cfg" || continue
 		warm=$WARM; [ "$f" -gt "$warm" ] && warm=$f
 		run $warm >/dev/null
-		perf record -q -e cpu-clock -F 2000 -C 0 -g -o /tmp/perf.data -- sleep 1000 >/dev/null 2>&1 &
-		perfpid=$!
-		sleep 2
-		pps=$(run "$COUNT")
-		kill -INT $perfpid; wait $perfpid
-		say "profile $cfg at $f flows: $pps pps"
-		{ echo "# $cfg, $f flows, $pps pps, mode $MODE"
-		  perf report -i /tmp/perf.data --stdio --no-children --sort sym -g none --percent-limit 0.3 2>/dev/null
-		  echo "# callers (caller graph of the top entries)"
-		  perf report -i /tmp/perf.data --stdio --no-children --sort sym -g caller,0.5,callee --percent-limit 3 2>/dev/null | head -300
+		pg pg0 "count $COUNT"
+		# perf samples CPU 0 for exactly the run: it wraps the "start" write, which
+		# returns when the run is over.
+		perf record -q -e cpu-clock -F 10000 -C 0 -g -o /tmp/perf.data -- \
+			sh -c 'echo start > /proc/net/pktgen/pgctrl' >/dev/null 2>&1
+		us=$(pg_us pg0)
+		say "profile $cfg at $f flows: $COUNT packets in $us us (perf running)"
+		{ echo "# $cfg, $f flows, $COUNT packets in $us us with perf, mode $MODE; samples at 10 kHz of CPU 0"
+		  perf report -i /tmp/perf.data --stdio --no-children --sort dso -n -g none 2>/dev/null | grep -v '^$'
+		  perf report -i /tmp/perf.data --stdio --no-children --sort dso,sym -n -g none --percent-limit 0.2 2>/dev/null | grep -v '^$'
+		  echo "# inclusive (children) cost of the target functions"
+		  perf report -i /tmp/perf.data --stdio --children --sort sym -n -g none 2>/dev/null | grep -iE 'netflow|Overhead' | head -30
+		  echo "# hot offsets in the module's code (perf script sym+off, sample counts)"
+		  perf script -i /tmp/perf.data -F ip,sym,symoff,dso 2>/dev/null | grep 'ipt_NETFLOW' | awk '{ print $2 }' | sort | uniq -c | sort -rn | head -80
 		} > "/mnt/perf-$cfg-$f.txt"
 	done
 	dut_ipt -F FORWARD

@@ -99,11 +99,16 @@ for mode in MODES:
     lines.append("")
 
 # Memory: slab pages the flows took (sysfs counts of the module's cache, before and after).
-# The slab figures do not depend on the mode: the first mode's.
-mem = next((m for mode in MODES for m in one("memory", mode)), [])
+# The slab figures do not depend on the mode: the first mode's, at its largest flow count.
+mem = []
+for mode in MODES:
+    at = [r for r in rows if r.get("mode") == mode and "memory" in r]
+    if at:
+        mem = max(at, key=lambda r: r["memory_at"])["memory"]
+        break
 if mem:
     lines += ["### Memory per flow (largest flow count, /sys/kernel/slab/ipt_netflow before and after)", "",
-              "| module | flows | object size | slab bytes / flow | with hash table | module's own figure / flow |",
+              "| module | flows | object size | slab bytes / flow | with hash table | module's /proc mem figure (with hash) / flow |",
               "|---|---:|---:|---:|---:|---:|"]
     for m in mem:
         n = max(m["flows"], 1)
