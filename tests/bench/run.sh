@@ -59,10 +59,12 @@ for mode in ${BENCH_MODES:-icount wall}; do
 	REPEAT=${BENCH_REPEAT:-5}
 	COUNT=$count
 	WARM=$warm
-	${BENCH_CONFIGS:+CONFIGS="$BENCH_CONFIGS"}
-	${BENCH_FLOWS:+FLOWS="$BENCH_FLOWS"}
-	${BENCH_PROFILE:+PROFILE="$BENCH_PROFILE"}
 	EOF
+	# (Quoted here, not in the heredoc: there the quotes of ${v:+"..."} would be dropped.)
+	for v in CONFIGS FLOWS PROFILE; do
+		eval "val=\${BENCH_$v:-}"
+		[ -z "$val" ] || printf '%s="%s"\n' "$v" "$val" >>"$out/$mode/bench.env"
+	done
 	t0=$(date +%s)
 	echo "bench: $mode mode: booting the benchmark kernel (2 CPUs, TCG $accel $qargs)..."
 	NETFLOW_VM_MEM=4096 NETFLOW_VM_ACCEL="$accel" NETFLOW_VM_QEMU_ARGS="$qargs" \
