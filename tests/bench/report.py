@@ -119,7 +119,7 @@ if mem:
 
 # The userspace peer: what reached its collector.
 for mode in MODES:
-    peers = [r for r in rows if r.get("mode") == mode and "peer" in r]
+    peers = sorted((r for r in rows if r.get("mode") == mode and "peer" in r), key=lambda r: r["peer_at"])
     if not peers:
         continue
     lines += [f"### NFLOG + uacctd ({mode}): what reached its NetFlow collector", "",
