@@ -13,10 +13,14 @@ mkdir -p "$outdir"
 rm -f "$outdir"/{log,rc,dmesg,kmemleak,tainted,console}
 mem=${NETFLOW_VM_MEM:-3072}
 cpus=${NETFLOW_VM_CPUS:-2}
+# The benchmark's deterministic mode: NETFLOW_VM_ACCEL="tcg,thread=single" and
+# NETFLOW_VM_QEMU_ARGS="-icount shift=0,sleep=off" (guest time counts instructions).
+accel=${NETFLOW_VM_ACCEL:-tcg,thread=multi}
+read -r -a extra <<<"${NETFLOW_VM_QEMU_ARGS:-}"
 
 set +e
 timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
-	-accel tcg,thread=multi -cpu max -smp "$cpus" -m "$mem" \
+	-accel "$accel" "${extra[@]}" -cpu max -smp "$cpus" -m "$mem" \
 	-display none -no-reboot -nic none -monitor none \
 	-serial "file:$outdir/console" \
 	-kernel "$kdir/arch/x86/boot/bzImage" \
