@@ -3,7 +3,7 @@
 # (refused cleanly or done, flows kept), and a maxflows flood from pktgen (new flows stop
 # at maxflows, the rest counted as drops). No kernel report, no leak (kmemleak scan by
 # the harness), the slab cache empty after a flush.
-# timeout: 900
+# timeout: 1500
 . "$NETFLOW_REPO/tests/lib.sh"
 
 ctl=/proc/sys/net/netflow
