@@ -32,7 +32,7 @@ use crate::settings::spec::Setting;
 use crate::settings::sysctl::{Sysctls, NAMES};
 use crate::settings::values::Values;
 use crate::settings::Initial;
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::str::CStr;
@@ -60,8 +60,6 @@ pub(crate) struct Namespaces {
     /// The initial namespace's instance (the limits of the others).
     #[pin]
     initial: Mutex<Option<Arc<Netflow>>>,
-    /// Packets seen in a namespace that has no instance (being created or destroyed).
-    pub(crate) unaccounted: AtomicU64,
 }
 
 impl Namespaces {
@@ -72,7 +70,6 @@ impl Namespaces {
             cache,
             params,
             initial <- new_mutex!(None, "netflow_initial"),
-            unaccounted: AtomicU64::new(0),
         }))
     }
 }
@@ -157,11 +154,9 @@ pub(crate) struct Accounting(pub(crate) Pernet<Namespaces>);
 
 impl Target for Accounting {
     fn target(&self, packet: &Packet<'_>) {
-        match self.0.get(packet.net(), packet.rcu()) {
-            Some(instance) => instance.netflow.account(packet),
-            None => {
-                self.0.handler().unaccounted.fetch_add(1, Relaxed);
-            }
+        // A namespace being created or destroyed has no instance: nothing to count into.
+        if let Some(instance) = self.0.get(packet.net(), packet.rcu()) {
+            instance.netflow.account(packet);
         }
     }
 

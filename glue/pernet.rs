@@ -63,7 +63,8 @@ static ID: AtomicU32 = AtomicU32::new(0);
 /// `ops.id` pointing to `ID`; `HANDLER` points to `handler`'s `H`.
 pub(crate) struct Pernet<H: PernetHandler> {
     ops: KBox<bindings::pernet_operations>,
-    handler: Arc<H>,
+    /// What `HANDLER` points to, kept alive until unregistered.
+    _handler: Arc<H>,
 }
 
 // SAFETY: after registration only the kernel touches `ops` (under its own lock).
@@ -99,12 +100,10 @@ impl<H: PernetHandler> Pernet<H> {
             return Err(e);
         }
         // INVARIANT: registered above; `HANDLER` is `handler`.
-        Ok(Self { ops, handler })
-    }
-
-    /// The handler.
-    pub(crate) fn handler(&self) -> &H {
-        &self.handler
+        Ok(Self {
+            ops,
+            _handler: handler,
+        })
     }
 
     /// The data of `net`, if it has some and the namespace is not going away; valid for
