@@ -84,3 +84,5 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg) { return s
 
 /* glue/sched.rs */
 void netflow_cond_resched(void) { cond_resched(); }
+
+const struct dst_entry *netflow_skb_dst(const struct sk_buff *skb) { return skb_dst(skb); }

@@ -55,4 +55,9 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg);
 /* glue/sched.rs */
 void netflow_cond_resched(void);
 
+/* glue/skb.rs */
+struct sk_buff;
+struct dst_entry;
+const struct dst_entry *netflow_skb_dst(const struct sk_buff *skb);
+
 #endif

@@ -6,6 +6,7 @@
 use crate::export::pdu::Clock;
 use crate::export::record::FlowRecord;
 use crate::flow::aging::EndReason;
+use crate::flow::attributes::Attributes;
 use crate::flow::key::{Family, FlowKey};
 
 /// Unix ms of the fixture clock: 1_700_000_000.500 s.
@@ -53,6 +54,8 @@ pub fn rec_a() -> FlowRecord {
             family: Family::V4,
         },
         out_if: 4,
+        next_hop: v4([10, 0, 0, 254]),
+        attrs: Attributes::default(),
         packets: 10,
         bytes: 1500,
         first_ms: BOOT_MS + 90_000,
@@ -84,6 +87,8 @@ pub fn rec_b() -> FlowRecord {
             family: Family::V6,
         },
         out_if: 0,
+        next_hop: [0; 16],
+        attrs: Attributes::default(),
         packets: 2,
         bytes: 200,
         first_ms: BOOT_MS + 99_000,
