@@ -17,8 +17,11 @@ pub(crate) type Field = (u16, u16);
 /// Most fields of one data template (the longest shape has 21; room for more).
 pub(crate) const MAX_FIELDS: usize = 28;
 
-/// Most templates one writer defines; more shapes than [`Shape`] can form.
-pub(crate) const MAX_TEMPLATES: usize = 64;
+/// Most templates one writer defines: [`Shape`] forms at most 64 (IPv4: 5 upper-layer
+/// kinds x prefix lengths x IP options, + TCP options with ports = 24; IPv6: 4 kinds x
+/// prefix lengths x extension headers x flow label, + TCP options with ports = 40), with
+/// room for the shapes later features add.
+pub(crate) const MAX_TEMPLATES: usize = 96;
 
 /// The first data template ID (RFC 3954, RFC 7011).
 pub(crate) const FIRST_TEMPLATE_ID: u16 = 256;
@@ -73,7 +76,8 @@ impl Shape {
         if a.ip_options != 0 {
             s |= Self::IP_OPTIONS;
         }
-        if a.tcp_options != 0 {
+        // Only ported flows (TCP) can have seen TCP options.
+        if a.tcp_options != 0 && s & Self::PORTS != 0 {
             s |= Self::TCP_OPTIONS;
         }
         Shape(s)
@@ -112,7 +116,7 @@ impl Shape {
         if self.has(Self::PORTS) {
             f.push(7, 2); // sourceTransportPort
             f.push(11, 2); // destinationTransportPort
-            // tcpControlBits: 2 bytes in IPFIX since RFC 7125, 1 in v9.
+                           // tcpControlBits: 2 bytes in IPFIX since RFC 7125, 1 in v9.
             f.push(6, if ipfix { 2 } else { 1 });
         }
         if self.has(Self::ICMP) {
@@ -237,7 +241,7 @@ impl Templates {
             }
         }
         let i = free?;
-        // i < MAX_TEMPLATES (64): the ID stays below 320.
+        // i < MAX_TEMPLATES (96): the ID stays below 352.
         let id = FIRST_TEMPLATE_ID + i as u16;
         self.generated = self.generated.saturating_add(1);
         let slot = self.list.get_mut(i)?;

@@ -33,33 +33,33 @@ const fn bit32(n: u32) -> u32 {
 /// ipv4Options bit numbers (RFC 7012, IANA) of IPv4 option types.
 fn ipv4_option_bit(option: u8) -> Option<u32> {
     Some(match option {
-        7 => 0,    // RR
-        134 => 1,  // CIPSO
-        133 => 2,  // E-SEC
-        68 => 3,   // TS
-        131 => 4,  // LSR
-        130 => 5,  // SEC
-        1 => 6,    // NOP
-        0 => 7,    // EOOL
-        15 => 8,   // ENCODE
-        142 => 9,  // VISA
-        205 => 10, // FINN
-        12 => 11,  // MTUR
-        11 => 12,  // MTUP
-        10 => 13,  // ZSU
-        137 => 14, // SSR
-        136 => 15, // SID
-        151 => 16, // DPS
-        150 => 17, // NSAPA
-        149 => 18, // SDB
-        147 => 19, // ADDEXT
-        148 => 20, // RTRALT
-        82 => 21,  // TR
-        145 => 22, // EIP
-        144 => 23, // IMITD
+        7 => 0,                    // RR
+        134 => 1,                  // CIPSO
+        133 => 2,                  // E-SEC
+        68 => 3,                   // TS
+        131 => 4,                  // LSR
+        130 => 5,                  // SEC
+        1 => 6,                    // NOP
+        0 => 7,                    // EOOL
+        15 => 8,                   // ENCODE
+        142 => 9,                  // VISA
+        205 => 10,                 // FINN
+        12 => 11,                  // MTUR
+        11 => 12,                  // MTUP
+        10 => 13,                  // ZSU
+        137 => 14,                 // SSR
+        136 => 15,                 // SID
+        151 => 16,                 // DPS
+        150 => 17,                 // NSAPA
+        149 => 18,                 // SDB
+        147 => 19,                 // ADDEXT
+        148 => 20,                 // RTRALT
+        82 => 21,                  // TR
+        145 => 22,                 // EIP
+        144 => 23,                 // IMITD
         30 | 94 | 158 | 222 => 25, // EXP
-        25 => 30,  // QS
-        152 => 31, // UMP
+        25 => 30,                  // QS
+        152 => 31,                 // UMP
         _ => return None,
     })
 }

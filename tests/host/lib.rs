@@ -72,6 +72,7 @@ mod tests {
     mod encode_v5;
     mod encode_v9;
     mod export_destination;
+    mod export_templates;
     mod flow_aging;
     mod flow_hash;
     mod flow_key;
