@@ -140,6 +140,7 @@ ip -n ns2 addr add fd09::2/128 dev lo
 iptables -w -A FORWARD -p esp -j NETFLOW
 ip6tables -w -A FORWARD -p esp -j NETFLOW
 iptables -w -A OUTPUT -p igmp -j NETFLOW
+ip link set r1 alias to-ns1
 # The value of KEY in the first `flowsum fields` line of FILE that starts with TUPLE.
 field_of() { grep -m1 "^$2 " "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
 check_fields() {
@@ -161,7 +162,9 @@ time.sleep(1)'
 	fi
 	sleep 1
 	sysctl -qw net.netflow.flush=1
-	sleep 1
+	# The interfaces of the flushed flows are described within two runs of the
+	# once-a-second options schedule.
+	sleep 3
 	stop_dumpcap $pcap
 	cp $pcap "$NETFLOW_OUT/" 2>/dev/null
 	flowsum fields $pcap >$out
@@ -186,6 +189,18 @@ time.sleep(1)'
 		"$(grep -m1 '^6 10.1.0.2 10.9.0.2 [0-9]* 8000 ' $out | tr ' ' '\n' | sed -n 's/^TCPOptionMap=//p')" \
 		7880000000000000
 	check_eq "v$proto: IGMP report type" "$(field_of $out "2 10.1.0.1 224.0.0.22 0 0" IGMPType)" 34
+	# Options records (tshark's names): system init, metering statistics, interfaces.
+	local v=/tmp/options$proto.txt
+	tshark -r $pcap -d udp.port==2055,cflow -V >$v
+	check_eq "v$proto: system init record names the module and its srcversion" \
+		"$(grep -m1 'Observation Domain Name:' $v | sed 's/^ *//')" \
+		"Observation Domain Name: ipt_NETFLOW $(cat /sys/module/ipt_NETFLOW/version) srcversion $(cat /sys/module/ipt_NETFLOW/srcversion)"
+	check_match "v$proto: system init time" "$(grep -m1 'System Init Time:' $v)" "$(date -u +%Y)"
+	check_match "v$proto: metering statistics (exported messages)" "$(grep -m1 'PacketsExp:' $v)" 'PacketsExp: [0-9]+'
+	check_eq "v$proto: interface table: r1 with its alias" \
+		"$(grep -A1 'IfName: r1$' $v | sed -n 's/^ *IfDescr: //p' | head -1)" "to-ns1"
+	check_match "v$proto: interface table: r2" "$(grep -c 'IfName: r2$' $v)" '^[1-9]'
+	check_eq "v$proto: no malformed options" "$(grep -c Malformed $v)" 0
 	local counts
 	counts=$(sed -n 's/.*(templates \([0-9]*\), active \([0-9]*\)).*/\1 \2/p' $PROC)
 	log "v$proto: templates, active: $counts"
