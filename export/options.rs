@@ -219,8 +219,9 @@ pub(crate) const INTERFACE_INTERVAL_MS: u64 = 300_000;
 pub(crate) const INTERFACES_PER_RUN: usize = 8;
 /// Milliseconds between two runs of the schedule.
 pub(crate) const RUN_INTERVAL_MS: u64 = 1000;
-/// Interfaces the table follows; flows naming others are not described.
-pub(crate) const MAX_INTERFACES: usize = 256;
+/// Interfaces the table follows; flows naming others are not described (kept small: the
+/// exporter is built on a kernel stack).
+pub(crate) const MAX_INTERFACES: usize = 64;
 
 /// When each options record is due, and which interfaces flows have named.
 pub(crate) struct Schedule {

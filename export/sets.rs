@@ -141,6 +141,17 @@ impl TemplateTimer {
 /// each template's own template set written just before the first of its records that
 /// follows a refresh. The header itself is written by the protocol's writer on finish.
 pub(crate) struct SetPdu {
+    body: SetBuf,
+    /// The data templates defined so far, by flow shape.
+    pub(crate) templates: Templates,
+    /// Which options templates were sent since the last refresh.
+    options_announced: [bool; OPTIONS_KINDS],
+    /// The template resend schedule.
+    pub(crate) timer: TemplateTimer,
+}
+
+/// The bytes of a PDU under construction and where its open set is.
+struct SetBuf {
     buf: [u8; MAX_TEMPLATED_PDU],
     hdr_len: usize,
     dialect: Dialect,
@@ -148,12 +159,6 @@ pub(crate) struct SetPdu {
     data_records: u32,
     template_records: u32,
     open_set: Option<(u16, usize)>,
-    /// The data templates defined so far, by flow shape.
-    pub(crate) templates: Templates,
-    /// Which options templates were sent since the last refresh.
-    options_announced: [bool; OPTIONS_KINDS],
-    /// The template resend schedule.
-    pub(crate) timer: TemplateTimer,
 }
 
 /// What a template set announces: a data template or an options template.
@@ -179,14 +184,16 @@ impl SetPdu {
     /// An empty PDU with a `hdr_len`-byte header, templates of `dialect`.
     pub(crate) const fn new(hdr_len: usize, dialect: Dialect) -> Self {
         SetPdu {
-            buf: [0; MAX_TEMPLATED_PDU],
-            hdr_len,
-            dialect,
-            len: hdr_len,
-            data_records: 0,
-            template_records: 0,
-            open_set: None,
-            templates: Templates::new(dialect),
+            body: SetBuf {
+                buf: [0; MAX_TEMPLATED_PDU],
+                hdr_len,
+                dialect,
+                len: hdr_len,
+                data_records: 0,
+                template_records: 0,
+                open_set: None,
+            },
+            templates: Templates::new(),
             options_announced: [false; OPTIONS_KINDS],
             timer: TemplateTimer::new(20, 30),
         }
@@ -194,18 +201,18 @@ impl SetPdu {
 
     /// Data records in the PDU under construction.
     pub(crate) fn data_records(&self) -> u32 {
-        self.data_records
+        self.body.data_records
     }
 
     /// Template records in the PDU under construction.
     pub(crate) fn template_records(&self) -> u32 {
-        self.template_records
+        self.body.template_records
     }
 
     /// Starts a refresh if this push opens a PDU after the refresh interval: every
     /// template goes out again, each before its first record.
     fn refresh_if_due(&mut self, clock: &Clock) {
-        if self.data_records == 0 && self.timer.due(clock) {
+        if self.body.data_records == 0 && self.timer.due(clock) {
             self.templates.refresh();
             self.options_announced = [false; OPTIONS_KINDS];
             self.timer.sent(clock);
@@ -216,22 +223,21 @@ impl SetPdu {
     /// sent it since the last refresh.
     pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
         self.refresh_if_due(clock);
-        let shape = Shape::of(rec);
-        let Some(tpl) = self.templates.get(shape) else {
+        let Some(tpl) = self.templates.get(Shape::of(rec)) else {
             return Push::NotExportable;
         };
-        let (id, fields, announce) = (tpl.id, tpl.fields, !tpl.announced);
-        let announce = announce.then_some(Announce::Data(&fields));
-        let pushed = self.push_record(id, announce, fields.record_len(), |c| {
-            fields
-                .as_slice()
-                .iter()
-                .try_for_each(|&f| put_field(c, f, rec, clock))
-        });
-        if pushed == Push::Added && announce.is_some() {
-            if let Some(t) = self.templates.get(shape) {
-                t.announced = true;
-            }
+        let fields = &tpl.shape.fields(self.body.dialect);
+        let announce = (!tpl.announced).then_some(Announce::Data(fields));
+        let pushed = self
+            .body
+            .push_record(tpl.id, announce, fields.record_len(), |c| {
+                fields
+                    .as_slice()
+                    .iter()
+                    .try_for_each(|&f| put_field(c, f, rec, clock))
+            });
+        if pushed == Push::Added {
+            tpl.announced = true;
         }
         pushed
     }
@@ -240,25 +246,33 @@ impl SetPdu {
     pub(crate) fn push_options(&mut self, rec: &OptionsRecord<'_>, clock: &Clock) -> Push {
         self.refresh_if_due(clock);
         let kind = rec.kind();
-        let announced = self
-            .options_announced
-            .get(kind as usize)
-            .copied()
-            .unwrap_or(false);
-        let announce = (!announced).then_some(Announce::Options(kind));
-        let pushed = self.push_record(kind.template_id(), announce, kind.record_len(), |c| {
-            core::iter::once(kind.scope())
-                .chain(kind.fields().iter().copied())
-                .try_for_each(|f| put_option_field(c, f, rec))
-        });
+        let Some(announced) = self.options_announced.get_mut(kind as usize) else {
+            return Push::NotExportable;
+        };
+        let announce = (!*announced).then_some(Announce::Options(kind));
+        let pushed = self
+            .body
+            .push_record(kind.template_id(), announce, kind.record_len(), |c| {
+                core::iter::once(kind.scope())
+                    .chain(kind.fields().iter().copied())
+                    .try_for_each(|f| put_option_field(c, f, rec))
+            });
         if pushed == Push::Added {
-            if let Some(a) = self.options_announced.get_mut(kind as usize) {
-                *a = true;
-            }
+            *announced = true;
         }
         pushed
     }
 
+    /// Closes the PDU: returns its buffer (header still to be written) and total length,
+    /// or `None` if it holds no data record. The next push starts a new PDU.
+    pub(crate) fn close(&mut self) -> Option<(&mut [u8], usize)> {
+        let closed = self.body.close()?;
+        self.timer.pdu_finished();
+        Some(closed)
+    }
+}
+
+impl SetBuf {
     /// Adds one record of template `id` (`rec_len` bytes, written by `write`), after a
     /// template set for `announce` if given.
     fn push_record(
@@ -385,9 +399,9 @@ impl SetPdu {
         Some(())
     }
 
-    /// Closes the PDU: returns its buffer (header still to be written) and total length,
-    /// or `None` if it holds no data record. The next push starts a new PDU.
-    pub(crate) fn close(&mut self) -> Option<(&mut [u8], usize)> {
+    /// Closes the PDU: returns its buffer and total length, or `None` if it holds no
+    /// data record. The next push starts a new PDU.
+    fn close(&mut self) -> Option<(&mut [u8], usize)> {
         if self.data_records == 0 {
             return None;
         }
@@ -397,7 +411,6 @@ impl SetPdu {
         }
         let len = self.len;
         self.reset();
-        self.timer.pdu_finished();
         Some((&mut self.buf, len))
     }
 

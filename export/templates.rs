@@ -203,17 +203,15 @@ impl Fields {
 pub(crate) struct Template {
     /// Template ID (>= 256).
     pub(crate) id: u16,
-    /// What it is for.
+    /// What it is for (its fields are `shape.fields(dialect)`, built at use: the
+    /// registry stays small enough to be moved on a kernel stack).
     pub(crate) shape: Shape,
-    /// Its fields.
-    pub(crate) fields: Fields,
     /// Whether the collectors have been sent it since the last refresh.
     pub(crate) announced: bool,
 }
 
 /// The templates one writer has defined, by shape.
 pub(crate) struct Templates {
-    dialect: Dialect,
     list: [Option<Template>; MAX_TEMPLATES],
     /// Templates ever defined (C's "templates" count).
     generated: u32,
@@ -221,9 +219,8 @@ pub(crate) struct Templates {
 
 impl Templates {
     /// No template defined yet.
-    pub(crate) const fn new(dialect: Dialect) -> Self {
+    pub(crate) const fn new() -> Self {
         Templates {
-            dialect,
             list: [None; MAX_TEMPLATES],
             generated: 0,
         }
@@ -248,7 +245,6 @@ impl Templates {
         *slot = Some(Template {
             id,
             shape,
-            fields: shape.fields(self.dialect),
             announced: false,
         });
         slot.as_mut()
@@ -268,7 +264,7 @@ impl Templates {
 
     /// Templates defined now.
     pub(crate) fn active(&self) -> u32 {
-        // At most MAX_TEMPLATES (64).
+        // At most MAX_TEMPLATES (96).
         self.list.iter().flatten().count() as u32
     }
 }

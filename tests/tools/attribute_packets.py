@@ -2,7 +2,8 @@
 """Sends packets that carry what per-flow templates report beyond the 5-tuple, N of each:
   UDP/IPv4 with IP options (record route, then end of list) from port 24000,
   UDP/IPv6 with a hop-by-hop options header from port 24000,
-  ESP over IPv4 and IPv6 with SPI 0x12345678 (protocol 50, no ports).
+  ESP over IPv4 and IPv6 with SPI 0x12345678 (protocol 50, no ports),
+  IGMP over IPv4, type 0x16 (a v2 report, sent unicast so that it is forwarded).
 usage: attribute_packets.py DST4 DST6 N"""
 import socket
 import sys
@@ -16,14 +17,18 @@ u4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u4.setsockopt(socket.IPPROTO_IP, IP_OPTIONS, bytes([7, 7, 4, 0, 0, 0, 0, 0]))
 u4.bind(("0.0.0.0", 24000))
 u6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+u6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
 # Hop-by-hop header: next header (set by the kernel), length 0 (8 bytes), PadN of 4.
 u6.setsockopt(socket.IPPROTO_IPV6, IPV6_HOPOPTS, bytes([0, 0, 1, 4, 0, 0, 0, 0]))
 u6.bind(("::", 24000))
 e4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)
 e6 = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 50)
 esp = bytes.fromhex("12345678") + (1).to_bytes(4, "big") + bytes(32)
+g4 = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_IGMP)
+igmp = bytes([0x16, 0, 0, 0]) + socket.inet_aton("239.1.2.3")
 for _ in range(n):
     u4.sendto(b"x" * 100, (dst4, 9000))
     u6.sendto(b"x" * 100, (dst6, 9000))
     e4.sendto(esp, (dst4, 0))
     e6.sendto(esp, (dst6, 0))
+    g4.sendto(igmp, (dst4, 0))

@@ -34,7 +34,7 @@ fn every_kind_of_flow() -> Vec<FlowRecord> {
 #[test]
 fn every_shape_fits_the_registry_and_keeps_its_id() {
     for dialect in [Dialect::V9, Dialect::Ipfix] {
-        let mut t = Templates::new(dialect);
+        let mut t = Templates::new();
         let flows = every_kind_of_flow();
         let shapes: BTreeSet<_> = flows
             .iter()
@@ -48,7 +48,7 @@ fn every_shape_fits_the_registry_and_keeps_its_id() {
             assert!(
                 (FIRST_TEMPLATE_ID..FIRST_TEMPLATE_ID + MAX_TEMPLATES as u16).contains(&tpl.id)
             );
-            let fields = tpl.fields;
+            let fields = tpl.shape.fields(dialect);
             assert!(fields.as_slice().len() <= MAX_FIELDS);
             // a template set with one template, and a data set with one record, fit a PDU
             assert!(20 + 4 + fields.template_len() + 4 + fields.record_len() <= MAX_TEMPLATED_PDU);
@@ -90,7 +90,7 @@ fn fields_are_unique_and_always_carry_the_base() {
 
 #[test]
 fn refresh_unannounces_every_template() {
-    let mut t = Templates::new(Dialect::Ipfix);
+    let mut t = Templates::new();
     for r in [rec_a(), rec_b(), rec_icmp()] {
         t.get(Shape::of(&r)).unwrap().announced = true;
     }
