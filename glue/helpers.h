@@ -55,4 +55,22 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg);
 /* glue/sched.rs */
 void netflow_cond_resched(void);
 
+/* glue/params.rs */
+bool netflow_is_load_arg(const char *val);
+void netflow_param_lock(void);
+void netflow_param_unlock(void);
+
+/* glue/cpu.rs */
+bool netflow_cpu_online(unsigned int cpu);
+unsigned int netflow_current_cpu(void);
+
+/* glue/work.rs */
+bool netflow_queue_delayed_work_on(int cpu, struct delayed_work *dw, unsigned long delay);
+
+/* glue/proc_seq.rs */
+struct inode;
+struct file;
+void *netflow_pde_data(const struct inode *inode);
+void *netflow_seq_private(struct file *file);
+
 #endif
