@@ -143,7 +143,7 @@ impl Netflow {
     }
 
     /// The flow timeouts now, in jiffies.
-    fn timeouts(&self) -> Timeouts {
+    pub(crate) fn timeouts(&self) -> Timeouts {
         let hz = time::hz();
         Timeouts {
             inactive: self

@@ -104,7 +104,7 @@ pub(crate) fn flow_cache() -> Result<Arc<FlowCache>> {
 
 /// How long a TCP flow that saw FIN or RST may stay idle before it leaves early (jiffies
 /// are converted at use): late segments of the close still land in the same flow.
-const END_GRACE_MS: u64 = 1000;
+pub(crate) const END_GRACE_MS: u64 = 1000;
 
 /// The flow table and its statistics.
 pub(crate) struct FlowTable {

@@ -10,14 +10,13 @@
 //! and go while the walk goes on: a flow may be missing or listed twice, as in C's dump.
 
 use super::flow_line::{due_bits, FlowLine, HEADER};
+use crate::engine::table::END_GRACE_MS;
 use crate::engine::Netflow;
-use crate::flow::aging::Timeouts;
 use crate::glue::proc::SeqFile;
 use crate::glue::proc_seq::SeqRecords;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::rcu_table::Position;
 use crate::glue::{sched, time};
-use crate::settings::spec::Setting;
 use kernel::prelude::*;
 use kernel::sync::Arc;
 
@@ -27,9 +26,6 @@ const BATCH: usize = 16;
 /// Buckets one read section looks at, at most: a mostly empty table of millions of
 /// buckets is walked in many short sections.
 const BUCKETS_PER_SECTION: usize = 4096;
-
-/// How long a finished TCP flow may stay idle before it is due (as the aging work).
-const END_GRACE_MS: u64 = 1000;
 
 /// The flow dump of one namespace.
 pub(crate) struct FlowsFile(pub(crate) Arc<Netflow>);
@@ -62,13 +58,9 @@ impl FlowsFile {
     /// Copies the next lines into `c.lines` (none at the end of the table).
     fn refill(&self, c: &mut Cursor) {
         let n = &self.0;
-        let hz = time::hz();
-        let t = Timeouts {
-            inactive: n.settings.get(Setting::InactiveTimeout).saturating_mul(hz),
-            active: n.settings.get(Setting::ActiveTimeout).saturating_mul(hz),
-        };
+        let t = n.timeouts();
         // HZ is at most a few thousand: no overflow.
-        let grace = END_GRACE_MS * hz / 1000;
+        let grace = END_GRACE_MS * time::hz() / 1000;
         c.len = 0;
         c.at = 0;
         while let Some(from) = c.resume {
