@@ -175,7 +175,7 @@ check_eq "exportcpu defaults to -1 (any CPU)" "$(get exportcpu)" -1
 # The worker line: ms since the last run, its us, flows:buckets it looked at, flows it
 # exported, its CPU.
 wre='worker delay [0-9]+/[0-9]+ \[[0-9]+\.\.[0-9]+\] \([0-9]+ ms, [0-9]+ us, ([0-9]+):([0-9]+) ([0-9]+) \[cpu([0-9]+)\]\)\.$'
-worker() { grep -oE "$wre" $PROC | sed -E "s/$wre/\\$1/"; }
+worker() { grep -oE "$wre" $PROC | sed -E "s#$wre#\\$1#"; }
 send 10.2.0.2 9000 5 1 10 41000
 sleep 1
 check_ge "worker line: buckets looked at by the last run" "$(worker 2)" 1
