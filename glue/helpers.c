@@ -97,14 +97,9 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg) { return s
 void netflow_cond_resched(void) { cond_resched(); }
 
 /* glue/params.rs */
-/* Whether @val is in the module's load arguments (a value given to insmod/modprobe),
- * not in a sysfs write buffer. */
-bool netflow_is_load_arg(const char *val)
-{
-	const char *args = THIS_MODULE->args;
-
-	return args && val >= args && val <= args + strlen(args);
-}
+/* Whether the module's parameters are in sysfs yet: before, a parameter's value can only
+ * come from the load arguments (parse_args runs before the sysfs files exist). */
+bool netflow_params_in_sysfs(void) { return THIS_MODULE->mkobj.mp != NULL; }
 void netflow_param_lock(void) { kernel_param_lock(THIS_MODULE); }
 void netflow_param_unlock(void) { kernel_param_unlock(THIS_MODULE); }
 

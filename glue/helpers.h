@@ -56,7 +56,7 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg);
 void netflow_cond_resched(void);
 
 /* glue/params.rs */
-bool netflow_is_load_arg(const char *val);
+bool netflow_params_in_sysfs(void);
 void netflow_param_lock(void);
 void netflow_param_unlock(void);
 

@@ -148,8 +148,10 @@ unsafe extern "C" fn set<H: ParamHandler>(
     };
     from_result(|| {
         let slot = GIVEN.get(index).ok_or(EINVAL)?;
-        // SAFETY: `val` is NULL or a valid string (contract); only its address is compared.
-        if val.is_null() || unsafe { bindings::netflow_is_load_arg(val) } {
+        // Before the sysfs files exist, the value is a load argument; after, a sysfs write.
+        // SAFETY: reads this module's sysfs pointer; the kernel sets it (once the load
+        // arguments are parsed) and clears it (after the exit) in the same thread.
+        if !unsafe { bindings::netflow_params_in_sysfs() } {
             H::check(index, value)?;
             // While the module loads, `val` is inside `mod->args` (see `GIVEN`).
             slot.store(val.cast_mut(), Ordering::Release);

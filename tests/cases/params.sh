@@ -53,12 +53,10 @@ check "exportcpu=2: dmesg says why" sh -c "echo 2 >$sysp/exportcpu 2>/dev/null; 
 case "$(pw hashsize 512)" in *"Permission denied"*) ok "hashsize is read-only at run time" ;; *) fail "hashsize writable" ;; esac
 
 log "a parameter write changes behaviour: maxflows and exportcpu"
-iptables -A INPUT -p udp --dport 9000 -j NETFLOW
+iptables -A INPUT -p udp --dport 9000:9099 -j NETFLOW
+check_eq "inactive_timeout=600 written" "$(pw inactive_timeout 600)" ""
 check_eq "maxflows=3 written" "$(pw maxflows 3)" ""
-python3 "$REPO/tests/tools/udp_ports.py" 127.0.0.1 9000 1 10 40000 >/dev/null
-for sport in 40001 40002 40003 40004 40005; do
-	python3 "$REPO/tests/tools/udp_ports.py" 127.0.0.1 9000 1 10 $sport >/dev/null
-done
+python3 "$REPO/tests/tools/udp_ports.py" 127.0.0.1 9000 6 10 40000 >/dev/null
 check_eq "maxflows=3 caps the table" "$(sed -n 's/^Flows: active \([0-9]*\) .*/\1/p' $PROC)" 3
 check "Timeouts line shows Maxflows 3" grep -q "Maxflows 3$" $PROC
 check_eq "exportcpu=1 written" "$(pw exportcpu 1)" ""
