@@ -7,6 +7,7 @@ use super::stats::{counter, Baseline, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::FlowRecord;
 use crate::flow::aging::{self, EndReason, Timeouts};
+use crate::flow::attributes::Attributes;
 use crate::flow::hash::flow_hash;
 use crate::flow::key::{parse_ipv4, parse_ipv6, FlowKey, Malformed, PacketBytes, ParseKind};
 use crate::glue::bh::BhDisabled;
@@ -19,7 +20,7 @@ use crate::glue::rcu_box::RcuBox;
 use crate::glue::rcu_table::{Entry, Hashed, Maintenance, NodeCache, Position, RcuTable, Scanned};
 use crate::glue::skb::{HookFamily, Packet};
 use crate::glue::time;
-use core::sync::atomic::{AtomicU64, AtomicU8, Ordering::Relaxed};
+use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -41,14 +42,29 @@ pub(crate) struct Flow {
     dst_mask: u8,
     /// Why the flow left the table (an `EndReason`), set when it is retired.
     end: AtomicU8,
+    /// The first packet's gateway (zero: none).
+    next_hop: [u8; 16],
+    /// The first packet's flow label, IGMP type and SPI (the option maps are below).
+    first: Attributes,
+    /// IPv4 options / IPv6 extension headers and TCP options: OR over the packets.
+    ip_options: AtomicU32,
+    tcp_options: AtomicU64,
 }
 
 impl Flow {
-    fn account(&self, bytes: u64, tcp_flags: u8, now: u64) {
+    fn account(&self, bytes: u64, tcp_flags: u8, attrs: &Attributes, now: u64) {
         self.packets.fetch_add(1, Relaxed);
         self.bytes.fetch_add(bytes, Relaxed);
         if tcp_flags != 0 {
             self.tcp_flags.fetch_or(tcp_flags, Relaxed);
+        }
+        // Atomic ORs only when there is something new: most packets carry no IP options,
+        // and a TCP connection repeats the same few options.
+        if attrs.ip_options & !self.ip_options.load(Relaxed) != 0 {
+            self.ip_options.fetch_or(attrs.ip_options, Relaxed);
+        }
+        if attrs.tcp_options & !self.tcp_options.load(Relaxed) != 0 {
+            self.tcp_options.fetch_or(attrs.tcp_options, Relaxed);
         }
         self.last.store(now, Relaxed);
     }
@@ -66,6 +82,12 @@ impl Flow {
         FlowRecord {
             key: self.key,
             out_if: self.out_if,
+            next_hop: self.next_hop,
+            attrs: Attributes {
+                ip_options: self.ip_options.load(Relaxed),
+                tcp_options: self.tcp_options.load(Relaxed),
+                ..self.first
+            },
             packets: self.packets.load(Relaxed),
             bytes: self.bytes.load(Relaxed),
             first_ms: now_ms.saturating_sub(ms_ago(self.first)),
@@ -196,6 +218,10 @@ impl FlowTable {
             }
             None => {
                 let make = || {
+                    let mut next_hop = [0u8; 16];
+                    if let Some(family) = packet.family() {
+                        packet.gateway(family, &mut next_hop);
+                    }
                     self.reserve(maxflows).then(|| Flow {
                         key,
                         hash,
@@ -208,6 +234,10 @@ impl FlowTable {
                         src_mask: applied.src_mask,
                         dst_mask: applied.dst_mask,
                         end: AtomicU8::new(0),
+                        next_hop,
+                        first: parsed.attrs,
+                        ip_options: AtomicU32::new(0),
+                        tcp_options: AtomicU64::new(0),
                     })
                 };
                 // A new flow is charged to the namespace's memory cgroup.
@@ -241,7 +271,7 @@ impl FlowTable {
             }
         };
         counter(stats, Stat::Searched).add(u64::from(searched));
-        flow.account(len, parsed.tcp_flags, now);
+        flow.account(len, parsed.tcp_flags, &parsed.attrs, now);
     }
 
     /// Counts a new flow in, unless `max` (0: no limit) is reached.

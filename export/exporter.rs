@@ -88,6 +88,11 @@ impl Exporter {
         self.writer.protocol()
     }
 
+    /// v9/IPFIX templates ever defined, and defined now.
+    pub(crate) fn template_counts(&self) -> (u32, u32) {
+        self.writer.template_counts()
+    }
+
     /// Switches to `protocol` (send the PDU being filled first). Templates are sent anew.
     pub(crate) fn set_protocol(&mut self, protocol: Protocol) {
         self.writer = PduWriter::new(protocol, self.options.engine_id);

@@ -5,6 +5,7 @@
 //! Pure `core` code: compiled into the module and into the host test harness.
 
 use crate::flow::aging::EndReason;
+use crate::flow::attributes::Attributes;
 use crate::flow::key::FlowKey;
 
 /// One flow ready for export.
@@ -14,6 +15,11 @@ pub(crate) struct FlowRecord {
     pub(crate) key: FlowKey,
     /// Output interface index of the first packet (0 if none).
     pub(crate) out_if: u32,
+    /// The gateway the first packet was routed to, in the family's layout (IPv4 in the
+    /// first 4 bytes); all zero when on-link or not routed.
+    pub(crate) next_hop: [u8; 16],
+    /// Option bit maps (OR over the packets), flow label, IGMP type, IPsec SPI.
+    pub(crate) attrs: Attributes,
     /// Packets accounted.
     pub(crate) packets: u64,
     /// Bytes accounted (network header and above).

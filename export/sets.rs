@@ -1,46 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The set layout v9 and IPFIX share: templates, data records written from a template's
-//! own field list, the template resend schedule, and [`SetWriter`], generic over what
-//! each protocol has of its own ([`SetFormat`]: header, template set ID, sequence rule).
+//! The set layout v9 and IPFIX share: template sets announcing each flow shape's template
+//! before its first record (and again after each refresh), data records written from a
+//! template's own field list, the template resend schedule, and [`SetWriter`], generic
+//! over what each protocol has of its own ([`SetFormat`]: header, template set ID,
+//! dialect, sequence rule).
 //!
 //! Pure `core` code (no allocation, no panics): compiled into the module and into the
 //! host test harness.
 
 use crate::export::pdu::{put_u16_at, Clock, Cursor, Push, MAX_TEMPLATED_PDU};
 use crate::export::record::FlowRecord;
-use crate::flow::key::Family;
-
-/// A template field: information element ID and length in bytes.
-pub(crate) type Field = (u16, u16);
-
-/// A v9/IPFIX template: its ID and fields, in wire order.
-pub(crate) struct Template {
-    /// Template ID (>= 256).
-    pub(crate) id: u16,
-    /// Fields in the order data records carry them.
-    pub(crate) fields: &'static [Field],
-}
-
-impl Template {
-    /// Bytes of one data record.
-    pub(crate) const fn record_len(&self) -> usize {
-        let mut n = 0;
-        let mut i = 0;
-        while i < self.fields.len() {
-            // i < len; the templates are static: a fixed sum of u16 lengths (< 200).
-            n += self.fields[i].1 as usize;
-            i += 1;
-        }
-        n
-    }
-
-    /// Bytes of the template record (ID, count, 4 bytes per field).
-    pub(crate) const fn template_len(&self) -> usize {
-        // Static templates of under 20 fields: fits.
-        4 + 4 * self.fields.len()
-    }
-}
+use crate::export::templates::{Dialect, Field, Fields, Shape, Templates};
 
 /// Writes one field of a data record. The v9 and IPFIX element IDs used here coincide,
 /// so one function serves both; writing data *from* the template's own field list keeps
@@ -48,6 +19,7 @@ impl Template {
 fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> Option<()> {
     let (id, len) = (f.0, usize::from(f.1));
     let k = &rec.key;
+    let a = &rec.attrs;
     let num: u64 = match id {
         1 => rec.bytes,
         2 => rec.packets,
@@ -62,14 +34,24 @@ fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> O
         14 => rec.out_if.into(),
         21 => clock.uptime_of(rec.last_ms).into(),
         22 => clock.uptime_of(rec.first_ms).into(),
+        31 => a.flow_label.into(),
         // ICMP type << 8 | code, as already carried in the destination port
         32 | 139 if matches!(k.protocol, 1 | 58) => k.dst_port.into(),
         32 | 139 => 0,
+        33 => a.igmp_type.into(),
+        60 => (k.family as u8).into(),
+        64 | 208 => a.ip_options.into(),
         136 => (rec.end_reason as u8).into(),
         152 => rec.first_ms,
         153 => rec.last_ms,
-        8 | 12 | 27 | 28 => {
-            let addr = if id == 8 || id == 27 { &k.src } else { &k.dst };
+        209 => a.tcp_options,
+        295 => a.ipsec_spi.into(),
+        8 | 12 | 15 | 27 | 28 | 62 => {
+            let addr = match id {
+                8 | 27 => &k.src,
+                12 | 28 => &k.dst,
+                _ => &rec.next_hop,
+            };
             let n = len.min(addr.len());
             c.bytes(addr.get(..n)?)?;
             // n = min(len, ..) <= len.
@@ -132,39 +114,36 @@ impl TemplateTimer {
     }
 }
 
-/// A v9/IPFIX PDU under construction: header space, an optional template set at the
-/// start, then data sets grouped by template. The header itself is written by the
-/// protocol's writer on finish.
+/// A v9/IPFIX PDU under construction: header space, then data sets grouped by template,
+/// each template's own template set written just before the first of its records that
+/// follows a refresh. The header itself is written by the protocol's writer on finish.
 pub(crate) struct SetPdu {
     buf: [u8; MAX_TEMPLATED_PDU],
     hdr_len: usize,
     tpl_set_id: u16,
-    templates: &'static [Template],
     len: usize,
     data_records: u32,
     template_records: u32,
     open_set: Option<(u16, usize)>,
+    /// The templates defined so far, by flow shape.
+    pub(crate) templates: Templates,
     /// The template resend schedule.
     pub(crate) timer: TemplateTimer,
 }
 
 impl SetPdu {
-    /// An empty PDU with a `hdr_len`-byte header and templates announced in sets with ID
-    /// `tpl_set_id` (0 for v9, 2 for IPFIX); `templates[0]` is IPv4, `templates[1]` IPv6.
-    pub(crate) const fn new(
-        hdr_len: usize,
-        tpl_set_id: u16,
-        templates: &'static [Template],
-    ) -> Self {
+    /// An empty PDU with a `hdr_len`-byte header and templates of `dialect` announced in
+    /// sets with ID `tpl_set_id` (0 for v9, 2 for IPFIX).
+    pub(crate) const fn new(hdr_len: usize, tpl_set_id: u16, dialect: Dialect) -> Self {
         SetPdu {
             buf: [0; MAX_TEMPLATED_PDU],
             hdr_len,
             tpl_set_id,
-            templates,
             len: hdr_len,
             data_records: 0,
             template_records: 0,
             open_set: None,
+            templates: Templates::new(dialect),
             timer: TemplateTimer::new(20, 30),
         }
     }
@@ -179,45 +158,41 @@ impl SetPdu {
         self.template_records
     }
 
-    fn templates_len(&self) -> usize {
-        let mut n = 4;
-        for t in self.templates {
-            // Two static templates: a small fixed sum.
-            n += t.template_len();
-        }
-        n
-    }
-
-    /// Adds a record, first writing the templates if this starts a PDU that needs them.
+    /// Adds a record, first writing its template if the collectors have not been sent
+    /// it since the last refresh.
     pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
-        let idx = match rec.key.family {
-            Family::V4 => 0,
-            Family::V6 => 1,
-        };
-        let Some(tpl) = self.templates.get(idx) else {
+        if self.data_records == 0 && self.timer.due(clock) {
+            // A PDU that starts after the refresh interval announces every template
+            // again, each before its first record.
+            self.templates.refresh();
+            self.timer.sent(clock);
+        }
+        let Some(tpl) = self.templates.get(Shape::of(rec)) else {
             return Push::NotExportable;
         };
-        let with_templates = self.data_records == 0 && self.timer.due(clock);
-        // self.len <= MAX_TEMPLATED_PDU (1400) and the templates are static and small:
-        // these sums stay far below usize::MAX.
+        let (id, fields, announce) = (tpl.id, tpl.fields, !tpl.announced);
+        // self.len <= MAX_TEMPLATED_PDU (1400) and a template is under 30 fields of at
+        // most 16 bytes: these sums stay far below usize::MAX.
         let mut end = self.len;
-        if with_templates {
-            end += self.templates_len();
+        if announce {
+            end = align4(end) + 4 + fields.template_len();
         }
-        let switch = self.open_set.map(|(id, _)| id) != Some(tpl.id);
+        let switch = announce || self.open_set.map(|(open, _)| open) != Some(id);
         if switch {
             end = align4(end) + 4;
         }
-        end += tpl.record_len();
+        end += fields.record_len();
         // MAX_TEMPLATED_PDU is a multiple of 4, so the final padding always fits too.
         if end > self.buf.len() {
             return Push::Full;
         }
         let saved = (self.len, self.open_set, self.template_records);
-        match self.write(tpl, with_templates, switch, rec, clock) {
+        match self.write(id, &fields, announce, switch, rec, clock) {
             Some(()) => {
-                if with_templates {
-                    self.timer.sent(clock);
+                if announce {
+                    if let Some(t) = self.templates.get(Shape::of(rec)) {
+                        t.announced = true;
+                    }
                 }
                 // At most one record per byte of the 1400-byte buffer: fits.
                 self.data_records += 1;
@@ -234,43 +209,41 @@ impl SetPdu {
 
     fn write(
         &mut self,
-        tpl: &Template,
-        with_templates: bool,
+        id: u16,
+        fields: &Fields,
+        announce: bool,
         switch: bool,
         rec: &FlowRecord,
         clock: &Clock,
     ) -> Option<()> {
-        if with_templates {
+        if announce {
+            self.close_set()?;
             let start = self.len;
             let mut c = Cursor::new(&mut self.buf, start);
             c.u16(self.tpl_set_id)?;
-            c.u16(0)?; // patched below
-            for t in self.templates {
-                c.u16(t.id)?;
-                c.u16(t.fields.len() as u16)?;
-                for f in t.fields {
-                    c.u16(f.0)?;
-                    c.u16(f.1)?;
-                }
+            // 4 bytes of set header and a template record of under 30 fields: fits.
+            c.u16((4 + fields.template_len()) as u16)?;
+            c.u16(id)?;
+            c.u16(fields.as_slice().len() as u16)?;
+            for f in fields.as_slice() {
+                c.u16(f.0)?;
+                c.u16(f.1)?;
             }
             self.len = c.pos();
-            // start <= self.len (the cursor only moves forward) <= 1400: no underflow, and
-            // start + 2 and the difference fit. At most 2 template records per PDU (they are
-            // written only before its first data record).
-            put_u16_at(&mut self.buf, start + 2, (self.len - start) as u16)?;
-            self.template_records += self.templates.len() as u32;
+            // At most one template record per byte of the buffer.
+            self.template_records += 1;
         }
         if switch {
             self.close_set()?;
             let start = self.len;
             let mut c = Cursor::new(&mut self.buf, start);
-            c.u16(tpl.id)?;
+            c.u16(id)?;
             c.u16(0)?; // length, patched by close_set
             self.len = c.pos();
-            self.open_set = Some((tpl.id, start));
+            self.open_set = Some((id, start));
         }
         let mut c = Cursor::new(&mut self.buf, self.len);
-        for &f in tpl.fields {
+        for &f in fields.as_slice() {
             put_field(&mut c, f, rec, clock)?;
         }
         self.len = c.pos();
@@ -319,8 +292,8 @@ pub(crate) trait SetFormat {
     const HEADER_LEN: usize;
     /// Set ID of template sets.
     const TEMPLATE_SET: u16;
-    /// The templates: IPv4 first, then IPv6.
-    const TEMPLATES: &'static [Template];
+    /// Which fields its templates use.
+    const DIALECT: Dialect;
 
     /// The sequence number of the PDU after one of `data_records` records numbered `seq`.
     fn next_sequence(seq: u32, data_records: u32) -> u32;
@@ -355,7 +328,7 @@ impl<F: SetFormat> SetWriter<F> {
     /// An empty writer exporting as `id` (v9 source ID, IPFIX observation domain).
     pub(crate) const fn new(id: u32) -> Self {
         SetWriter {
-            pdu: SetPdu::new(F::HEADER_LEN, F::TEMPLATE_SET, F::TEMPLATES),
+            pdu: SetPdu::new(F::HEADER_LEN, F::TEMPLATE_SET, F::DIALECT),
             sequence: 0,
             id,
             _format: core::marker::PhantomData,
@@ -370,6 +343,11 @@ impl<F: SetFormat> SetWriter<F> {
     /// Makes the next PDU carry the templates.
     pub(crate) fn resend_templates(&mut self) {
         self.pdu.timer.force();
+    }
+
+    /// Templates ever defined, and defined now.
+    pub(crate) fn template_counts(&self) -> (u32, u32) {
+        (self.pdu.templates.generated(), self.pdu.templates.active())
     }
 
     /// Sets the v9 source ID / IPFIX observation domain of the next PDUs.

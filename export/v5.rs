@@ -122,7 +122,7 @@ impl V5Writer {
         let mut c = Cursor::new(&mut self.buf, off);
         c.bytes(k.src.get(..4)?)?;
         c.bytes(k.dst.get(..4)?)?;
-        c.u32(0)?; // nexthop: not known to a netfilter target
+        c.bytes(rec.next_hop.get(..4)?)?; // the gateway of the first packet's route
         c.u16(k.in_if.min(0xffff) as u16)?;
         c.u16(rec.out_if.min(0xffff) as u16)?;
         c.u32(pkts)?;

@@ -116,6 +116,15 @@ impl PduWriter {
         }
     }
 
+    /// v9/IPFIX templates ever defined, and defined now (0, 0 for v5).
+    pub(crate) fn template_counts(&self) -> (u32, u32) {
+        match self {
+            PduWriter::V5(_) => (0, 0),
+            PduWriter::V9(w) => w.template_counts(),
+            PduWriter::Ipfix(w) => w.template_counts(),
+        }
+    }
+
     /// Data records in the PDU under construction.
     #[cfg(test)]
     pub(crate) fn pending(&self) -> usize {

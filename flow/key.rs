@@ -4,6 +4,8 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
+use crate::flow::attributes::{self, ext, Attributes};
+
 /// Address family of a flow.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
 #[repr(u8)]
@@ -39,6 +41,8 @@ pub(crate) struct FlowKey {
 pub(crate) mod proto {
     /// ICMP (IPv4).
     pub(crate) const ICMP: u8 = 1;
+    /// IGMP.
+    pub(crate) const IGMP: u8 = 2;
     /// TCP.
     pub(crate) const TCP: u8 = 6;
     /// UDP.
@@ -52,14 +56,12 @@ pub(crate) mod proto {
     /// IPv6 fragment header.
     pub(crate) const FRAGMENT: u8 = 44;
     /// Encapsulating security payload (opaque: ends the header chain).
-    #[cfg(test)]
     pub(crate) const ESP: u8 = 50;
     /// Authentication header.
     pub(crate) const AH: u8 = 51;
     /// ICMPv6.
     pub(crate) const ICMPV6: u8 = 58;
     /// IPv6 "no next header".
-    #[cfg(test)]
     pub(crate) const NONE: u8 = 59;
     /// IPv6 destination options header.
     pub(crate) const DSTOPTS: u8 = 60;
@@ -142,6 +144,8 @@ pub(crate) struct Parsed {
     pub(crate) tcp_flags: u8,
     /// How complete `key` is.
     pub(crate) kind: ParseKind,
+    /// What else the packet tells about its flow.
+    pub(crate) attrs: Attributes,
 }
 
 /// Why a packet has no usable IP header; such packets cannot be accounted.
@@ -168,14 +172,22 @@ fn l4_min_len(protocol: u8, family: Family) -> Option<usize> {
     }
 }
 
-/// Fills ports / ICMP type-code and TCP flags from the upper-layer header at `off`.
+/// Fills ports / ICMP type-code, TCP flags and the upper layer's attributes from the
+/// upper-layer header at `off`.
 #[inline]
-fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> Parsed {
+fn parse_l4<P: PacketBytes + ?Sized>(
+    pkt: &P,
+    off: usize,
+    mut key: FlowKey,
+    mut attrs: Attributes,
+) -> Parsed {
     let Some(need) = l4_min_len(key.protocol, key.family) else {
+        read_l4_attributes(pkt, off, &key, &mut attrs);
         return Parsed {
             key,
             tcp_flags: 0,
             kind: ParseKind::UnknownProtocol,
+            attrs,
         };
     };
     // The whole fixed header must be there; only its first 4 bytes (and the TCP flags)
@@ -183,20 +195,26 @@ fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> P
     let mut hdr = [0u8; 4];
     let within = off.checked_add(need).is_some_and(|end| end <= pkt.len());
     if !within || !pkt.copy_to(off, &mut hdr) {
-        return Parsed {
-            key,
-            tcp_flags: 0,
-            kind: ParseKind::Truncated,
-        };
+        return l3_only(key, ParseKind::Truncated, attrs);
     }
     let mut tcp_flags = 0;
     if has_ports(key.protocol) {
         key.src_port = u16::from_be_bytes([hdr[0], hdr[1]]);
         key.dst_port = u16::from_be_bytes([hdr[2], hdr[3]]);
-        let mut flags = [0u8; 1];
-        // Inside the 20 bytes checked above: off + 20 did not overflow, so off + 13 cannot.
-        if key.protocol == proto::TCP && pkt.copy_to(off + 13, &mut flags) {
-            tcp_flags = flags[0];
+        let mut fl = [0u8; 2];
+        // Inside the 20 bytes checked above: off + 20 did not overflow, so off + 12 cannot.
+        if key.protocol == proto::TCP && pkt.copy_to(off + 12, &mut fl) {
+            tcp_flags = fl[1];
+            // Data offset in 4-byte words: options follow the fixed 20 bytes when above 5.
+            let opts_len = usize::from(fl[0] >> 4).saturating_mul(4).saturating_sub(20);
+            if opts_len != 0 {
+                let mut opts = [0u8; 40];
+                // opts_len <= 60 - 20 = 40; off + 20 checked above.
+                let opts = &mut opts[..opts_len];
+                if pkt.copy_to(off + 20, opts) {
+                    attrs.tcp_options = attributes::tcp_options(opts);
+                }
+            }
         }
     } else {
         // ICMP / ICMPv6: type and code in the destination port, as the C module.
@@ -206,14 +224,47 @@ fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, mut key: FlowKey) -> P
         key,
         tcp_flags,
         kind: ParseKind::Complete,
+        attrs,
     }
 }
 
-fn l3_only(key: FlowKey, kind: ParseKind) -> Parsed {
+/// IGMP type and IPsec SPI of the portless protocols that have them; what cannot be
+/// read stays 0.
+fn read_l4_attributes<P: PacketBytes + ?Sized>(
+    pkt: &P,
+    off: usize,
+    key: &FlowKey,
+    attrs: &mut Attributes,
+) {
+    match key.protocol {
+        proto::IGMP if key.family == Family::V4 => {
+            let mut t = [0u8; 1];
+            if pkt.copy_to(off, &mut t) {
+                attrs.igmp_type = t[0];
+            }
+        }
+        proto::ESP => attrs.ipsec_spi = read_u32(pkt, off),
+        // Next header, length, 2 reserved bytes, then the SPI.
+        proto::AH => attrs.ipsec_spi = off.checked_add(4).map_or(0, |o| read_u32(pkt, o)),
+        _ => {}
+    }
+}
+
+fn read_u32<P: PacketBytes + ?Sized>(pkt: &P, off: usize) -> u32 {
+    let mut b = [0u8; 4];
+    if pkt.copy_to(off, &mut b) {
+        u32::from_be_bytes(b)
+    } else {
+        0
+    }
+}
+
+fn l3_only(key: FlowKey, kind: ParseKind, attrs: Attributes) -> Parsed {
     Parsed {
         key,
         tcp_flags: 0,
         kind,
+        attrs,
     }
 }
 
@@ -259,11 +310,20 @@ pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
     };
     key.src[..4].copy_from_slice(&h[12..16]);
     key.dst[..4].copy_from_slice(&h[16..20]);
+    let mut attrs = Attributes::default();
+    if ihl > 20 {
+        let mut opts = [0u8; 40];
+        // 20 < ihl <= 60, and the packet holds ihl bytes (checked above).
+        let opts = &mut opts[..ihl - 20];
+        if pkt.copy_to(20, opts) {
+            attrs.ip_options = attributes::ipv4_options(opts);
+        }
+    }
     let frag_offset = u16::from_be_bytes([h[6], h[7]]) & 0x1fff;
     if frag_offset != 0 {
-        return Ok(l3_only(key, ParseKind::NonFirstFragment));
+        return Ok(l3_only(key, ParseKind::NonFirstFragment, attrs));
     }
-    Ok(parse_l4(pkt, ihl, key))
+    Ok(parse_l4(pkt, ihl, key, attrs))
 }
 
 /// Reads the flow key of an IPv6 packet starting at its network header.
@@ -300,45 +360,65 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
     };
     key.src.copy_from_slice(&h[8..24]);
     key.dst.copy_from_slice(&h[24..40]);
+    let mut attrs = Attributes {
+        flow_label: u32::from_be_bytes([0, h[1] & 0x0f, h[2], h[3]]),
+        ..Attributes::default()
+    };
 
     let mut off: usize = 40;
     for _ in 0..MAX_EXT_HEADERS {
         let hdr_len = match key.protocol {
             proto::HOPOPTS | proto::ROUTING | proto::DSTOPTS | proto::MOBILITY => {
+                attrs.ip_options |= match key.protocol {
+                    proto::HOPOPTS => ext::HOP,
+                    proto::ROUTING => ext::RH,
+                    proto::DSTOPTS => ext::DST,
+                    _ => ext::MOB,
+                };
                 let mut e = [0u8; 2];
                 if !pkt.copy_to(off, &mut e) {
-                    return Ok(l3_only(key, ParseKind::Truncated));
+                    return Ok(l3_only(key, ParseKind::Truncated, attrs));
                 }
                 key.protocol = e[0];
                 // A byte plus 1, times 8: at most 2048.
                 (usize::from(e[1]) + 1) * 8
             }
             proto::AH => {
+                attrs.ip_options |= ext::AH;
                 let mut e = [0u8; 2];
                 if !pkt.copy_to(off, &mut e) {
-                    return Ok(l3_only(key, ParseKind::Truncated));
+                    return Ok(l3_only(key, ParseKind::Truncated, attrs));
                 }
                 key.protocol = e[0];
+                if attrs.ipsec_spi == 0 {
+                    attrs.ipsec_spi = off.checked_add(4).map_or(0, |o| read_u32(pkt, o));
+                }
                 // AH counts 4-byte units, minus 2. A byte plus 2, times 4: at most 1028.
                 (usize::from(e[1]) + 2) * 4
             }
             proto::FRAGMENT => {
                 let mut e = [0u8; 8];
                 if !pkt.copy_to(off, &mut e) {
-                    return Ok(l3_only(key, ParseKind::Truncated));
+                    attrs.ip_options |= ext::FRA0;
+                    return Ok(l3_only(key, ParseKind::Truncated, attrs));
                 }
                 key.protocol = e[0];
                 if u16::from_be_bytes([e[2], e[3]]) >> 3 != 0 {
-                    return Ok(l3_only(key, ParseKind::NonFirstFragment));
+                    attrs.ip_options |= ext::FRA1;
+                    return Ok(l3_only(key, ParseKind::NonFirstFragment, attrs));
                 }
+                attrs.ip_options |= ext::FRA0;
                 8
             }
-            _ => return Ok(parse_l4(pkt, off, key)),
+            _ => {
+                attrs.ip_options |= upper_layer_bit(key.protocol);
+                return Ok(parse_l4(pkt, off, key, attrs));
+            }
         };
         // At most 40 + 16 * 2048 bytes: cannot overflow, but stay checked anyway.
         off = match off.checked_add(hdr_len) {
             Some(o) => o,
-            None => return Ok(l3_only(key, ParseKind::Truncated)),
+            None => return Ok(l3_only(key, ParseKind::Truncated, attrs)),
         };
     }
     // Still inside the chain after the limit: give up on the upper layer.
@@ -348,7 +428,22 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
         | proto::DSTOPTS
         | proto::MOBILITY
         | proto::AH
-        | proto::FRAGMENT => Ok(l3_only(key, ParseKind::UnknownProtocol)),
-        _ => Ok(parse_l4(pkt, off, key)),
+        | proto::FRAGMENT => Ok(l3_only(key, ParseKind::UnknownProtocol, attrs)),
+        _ => {
+            attrs.ip_options |= upper_layer_bit(key.protocol);
+            Ok(parse_l4(pkt, off, key, attrs))
+        }
+    }
+}
+
+/// The ipv6ExtensionHeaders bit of the header that ends the chain: ESP, "unknown" for
+/// an upper layer this parser does not know, none for a known one.
+fn upper_layer_bit(protocol: u8) -> u32 {
+    match protocol {
+        proto::ESP => ext::ESP,
+        // IPIP, IPv6-in-IPv6, GRE, PIM, L2TP: known, not extension headers.
+        4 | 41 | 47 | 103 | 115 | proto::ICMPV6 | proto::NONE => 0,
+        p if has_ports(p) => 0,
+        _ => ext::UNK,
     }
 }

@@ -5,6 +5,7 @@
 //! in `engine`.
 
 pub(crate) mod aging;
+pub(crate) mod attributes;
 pub(crate) mod hash;
 pub(crate) mod key;
 pub(crate) mod rate;

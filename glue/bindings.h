@@ -17,6 +17,9 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 #include <linux/moduleparam.h>
+#include <net/route.h>
+#include <net/ip6_fib.h>
+#include <linux/route.h>
 
 #include "helpers.h"
 #include "modinfo.h"

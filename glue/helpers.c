@@ -110,3 +110,5 @@ unsigned int netflow_current_cpu(void) { return raw_smp_processor_id(); }
 /* glue/proc_seq.rs */
 void *netflow_pde_data(const struct inode *inode) { return pde_data(inode); }
 void *netflow_seq_private(struct file *file) { return ((struct seq_file *)file->private_data)->private; }
+
+const struct dst_entry *netflow_skb_dst(const struct sk_buff *skb) { return skb_dst(skb); }

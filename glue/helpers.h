@@ -73,4 +73,9 @@ struct file;
 void *netflow_pde_data(const struct inode *inode);
 void *netflow_seq_private(struct file *file);
 
+/* glue/skb.rs */
+struct sk_buff;
+struct dst_entry;
+const struct dst_entry *netflow_skb_dst(const struct sk_buff *skb);
+
 #endif

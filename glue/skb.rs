@@ -141,6 +141,46 @@ impl<'a> Packet<'a> {
     }
 }
 
+impl Packet<'_> {
+    /// The gateway of the route the packet was given, in `out` (IPv4 in its first 4
+    /// bytes); `false`, `out` untouched, when the route is on-link, there is no route yet
+    /// (input hooks), or an IPv4 route leads to an IPv6 gateway.
+    pub(crate) fn gateway(&self, family: HookFamily, out: &mut [u8; 16]) -> bool {
+        // SAFETY: `skb` is valid for the call (type invariant); the helper only reads it.
+        let dst = unsafe { bindings::netflow_skb_dst(self.skb.get()) };
+        if dst.is_null() {
+            return false;
+        }
+        // SAFETY: a packet's dst is held (refcounted or under the hook's RCU section) for
+        // as long as the packet is in the hook; `ops` is set for every dst.
+        let ops_family = unsafe { (*(*dst).ops).family };
+        match family {
+            HookFamily::Ipv4 if u32::from(ops_family) == bindings::AF_INET => {
+                // SAFETY: an AF_INET dst is the first member of a `struct rtable`.
+                let rt = unsafe { &*dst.cast::<bindings::rtable>() };
+                if u32::from(rt.rt_gw_family) != bindings::AF_INET {
+                    return false;
+                }
+                // SAFETY: with `rt_gw_family == AF_INET` the union holds `rt_gw4`.
+                let gw = unsafe { rt.__bindgen_anon_1.rt_gw4 };
+                out[..4].copy_from_slice(&gw.to_ne_bytes());
+                true
+            }
+            HookFamily::Ipv6 if u32::from(ops_family) == bindings::AF_INET6 => {
+                // SAFETY: an AF_INET6 dst is the first member of a `struct rt6_info`.
+                let rt = unsafe { &*dst.cast::<bindings::rt6_info>() };
+                if rt.rt6i_flags & bindings::RTF_GATEWAY == 0 {
+                    return false;
+                }
+                // SAFETY: `in6_addr` is a union of byte views of one 16-byte address.
+                *out = unsafe { rt.rt6i_gateway.in6_u.u6_addr8 };
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 fn ifindex(dev: *const bindings::net_device) -> u32 {
     if dev.is_null() {
         return 0;

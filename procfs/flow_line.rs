@@ -10,9 +10,10 @@
 //! The line's number in the dump; the flow's hash bucket (hex); which timeouts it is due
 //! for (hex bits: 1 inactive or TCP end, 2 active); input and output interface indexes;
 //! IP protocol; source and destination address and port (ICMP: type << 8 | code as the
-//! destination port); next hop (not collected: 0); TOS, TCP flags, IP options and TCP
-//! options (hex; the options are not collected: 0); packets; bytes; jiffies since the
-//! first and since the last packet.
+//! destination port); next hop (the first packet's gateway, 0 when on-link); TOS, TCP
+//! flags, IP options (IPv4 options or IPv6 extension headers) and TCP options (hex bit
+//! maps, as exported in IPFIX); packets; bytes; jiffies since the first and since the
+//! last packet.
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
@@ -90,13 +91,9 @@ impl fmt::Display for FlowLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let r = &self.record;
         let k = &r.key;
-        let nexthop = match k.family {
-            Family::V4 => "0.0.0.0",
-            Family::V6 => "::",
-        };
         writeln!(
             f,
-            "{} {:04x} {:x} {},{} {} {},{} {},{} {} {:x},{:x},0,0 {} {} {},{}",
+            "{} {:04x} {:x} {},{} {} {},{} {},{} {} {:x},{:x},{:x},{:x} {} {} {},{}",
             self.number,
             self.bucket,
             self.due,
@@ -107,9 +104,11 @@ impl fmt::Display for FlowLine {
             k.src_port,
             Addr(k, &k.dst),
             k.dst_port,
-            nexthop,
+            Addr(k, &r.next_hop),
             k.tos,
             r.tcp_flags,
+            r.attrs.ip_options,
+            r.attrs.tcp_options,
             r.packets,
             r.bytes,
             self.age,

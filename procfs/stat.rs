@@ -51,11 +51,14 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     if protocol == Protocol::V5 {
         writeln!(m)?;
     } else {
+        let (templates, active) = exporter.template_counts();
         writeln!(
             m,
-            ", refresh-rate {}, timeout-rate {}, (templates 2, active 2).",
+            ", refresh-rate {}, timeout-rate {}, (templates {}, active {}).",
             s.get(Setting::RefreshRate),
-            s.get(Setting::TimeoutRate)
+            s.get(Setting::TimeoutRate),
+            templates,
+            active
         )?;
     }
     writeln!(

@@ -41,7 +41,7 @@ check_match "flow dump: a line's fields" "$(echo "$dump" | sed -n 2p)" \
 # Key, interfaces, packets and bytes of each flow, to compare with the exported records
 # (nfdump names the protocol).
 echo "$dump" | awk '!/^#/ { split($4, d, ","); split($6, s, ","); split($7, t, ",");
-	print s[1], s[2], t[1], t[2], ($5 == 17 ? "UDP" : $5), $10, $11, d[1], d[2] }' | sort >/tmp/dump.keys
+	print s[1], s[2], t[1], t[2], ($5 == 17 ? "UDP" : $5), $10, $11, d[1], d[2], $8 }' | sort >/tmp/dump.keys
 check_eq "line 5: hash size" "$(line '^Hash:' | sed -n 's/^Hash: size \([0-9]*\) (mem \([0-9]*\)K).*/\1 \2/p')" "1024 8"
 check_match "line 6: rate line" "$(line '^Rate:')" '^Rate: [0-9]+ bits/sec, [0-9]+ packets/sec; Avg 1 min: [0-9]+ bps, [0-9]+ pps; 5 min: [0-9]+ bps, [0-9]+ pps$'
 sleep 2
@@ -93,11 +93,11 @@ unload
 stop_nfcapd $nf
 check_eq "collector got every exported PDU's flows" "$(nfdump_csv $nf | wc -l)" 100
 check_eq "collector packets + drops = rule counter" "$(($(nfdump_sum $nf ipkt) + dpkts))" "$pkts"
-cols=$(for c in sa sp da dp pr ipkt ibyt in out; do nfdump_col $nf $c; done | tr '\n' ' ')
+cols=$(for c in sa sp da dp pr ipkt ibyt in out nh; do nfdump_col $nf $c; done | tr '\n' ' ')
 nfdump_csv $nf | awk -F, -v cols="$cols" '{ n = split(cols, c, " "); line = "";
 	for (i = 1; i <= n; i++) line = line (i > 1 ? " " : "") $c[i]; print line }' | sort >/tmp/export.keys
 head -2 /tmp/dump.keys /tmp/export.keys
-check_eq "flow dump = exported records (nfdump): key, interfaces, packets, bytes" \
+check_eq "flow dump = exported records (nfdump): key, interfaces, packets, bytes, next hop" \
 	"$(diff /tmp/dump.keys /tmp/export.keys | wc -l) lines differ of $(wc -l </tmp/dump.keys)" "0 lines differ of 100"
 del_router
 finish

@@ -12,6 +12,7 @@
 #[path = "../../flow"]
 pub mod flow {
     pub mod aging;
+    pub mod attributes;
     pub mod hash;
     pub mod key;
     pub mod rate;
@@ -25,6 +26,7 @@ pub mod export {
     pub mod pdu;
     pub mod record;
     pub mod sets;
+    pub mod templates;
     pub mod v5;
     pub mod v9;
     pub mod writer;
@@ -71,6 +73,7 @@ mod tests {
     mod encode_v5;
     mod encode_v9;
     mod export_destination;
+    mod export_templates;
     mod flow_aging;
     mod flow_hash;
     mod flow_key;

@@ -41,6 +41,21 @@ fn flows() -> Vec<FlowRecord> {
     icmp6.key.src_port = 0;
     icmp6.key.dst_port = 0x8000; // echo request
     v.push(icmp6);
+    // the optional fields: options, flow label, IGMP, ESP
+    let mut opts = numbered(rec_a(), 777);
+    opts.attrs.ip_options = 0x8000_0000; // RR
+    opts.attrs.tcp_options = 1 << (63 - 2) | 1 << (63 - 8); // MSS, timestamps
+    v.push(opts);
+    let mut label = numbered(rec_b(), 777);
+    label.attrs.flow_label = 0xabcde;
+    label.attrs.ip_options = 0x4000_0000; // hop-by-hop
+    v.push(label);
+    let mut igmp = rec_icmp();
+    (igmp.key.protocol, igmp.key.dst_port, igmp.attrs.igmp_type) = (2, 0, 0x16);
+    v.push(igmp);
+    let mut esp = rec_icmp();
+    (esp.key.protocol, esp.key.dst_port, esp.attrs.ipsec_spi) = (50, 0, 0x1234_5678);
+    v.push(esp);
     let mut big = numbered(rec_a(), 999);
     big.packets = 6_000_000_000;
     big.bytes = 50_000_000_000; // 12 v5 records
@@ -180,20 +195,26 @@ fn run(cmd: &mut Command) -> String {
 fn tshark_records(verbose: &str) -> Vec<BTreeMap<String, String>> {
     let mut recs: Vec<BTreeMap<String, String>> = Vec::new();
     let mut in_cflow = false;
+    let mut in_rec = false;
     for line in verbose.lines() {
         if !line.starts_with(' ') {
             in_cflow = line.starts_with("Cisco NetFlow/IPFIX");
+            in_rec = false;
             continue;
         }
         let t = line.trim();
-        // v5 records are "pdu N/M", v9/IPFIX data records "Flow N"
+        // v5 records are "pdu N/M", v9/IPFIX data records "Flow N"; a set header ends one
         let is_rec = t.starts_with("pdu ")
             || t.strip_prefix("Flow ")
                 .is_some_and(|n| n.parse::<u32>().is_ok());
+        if t.starts_with("FlowSet ") || t.starts_with("Set ") {
+            in_rec = false;
+        }
         if in_cflow && is_rec {
             recs.push(BTreeMap::new());
+            in_rec = true;
         } else if let (true, Some(r), Some((k, v))) =
-            (in_cflow, recs.last_mut(), t.split_once(": "))
+            (in_cflow && in_rec, recs.last_mut(), t.split_once(": "))
         {
             // keep the first occurrence (e.g. of "Padding")
             r.entry(k.to_string()).or_insert_with(|| v.to_string());
@@ -217,11 +238,25 @@ fn tshark_flows(recs: &[BTreeMap<String, String>]) -> BTreeMap<Tuple, (u64, u64)
             .unwrap()
             .1
             .trim_end_matches(')');
+        // ICMP records carry no ports: type << 8 | code is the key's destination port
+        // (tshark shows IPFIX's icmpTypeCodeIPv6 as type and code, decimal)
+        let icmp = match (r.get("ICMP Type"), r.get("IPv6 ICMP Type")) {
+            (Some(v), _) => Some(u16::from_str_radix(v.trim_start_matches("0x"), 16).unwrap()),
+            (None, Some(t)) => {
+                Some(t.parse::<u16>().unwrap() << 8 | f("IPv6 ICMP Code").parse::<u16>().unwrap())
+            }
+            (None, None) => None,
+        };
+        // (and portless protocols other than ICMP have 0 in both)
+        let port = |k: &str, or: Option<u16>| match r.get(k) {
+            Some(v) => v.parse().unwrap(),
+            None => or.unwrap_or(0),
+        };
         let t = (
             f("SrcAddr").to_string(),
             f("DstAddr").to_string(),
-            f("SrcPort").parse().unwrap(),
-            f("DstPort").parse().unwrap(),
+            port("SrcPort", icmp.map(|_| 0)),
+            port("DstPort", icmp),
             proto.parse().unwrap(),
         );
         let e = m.entry(t).or_insert((0u64, 0u64));
@@ -287,6 +322,33 @@ fn check_tshark(proto: Protocol, dir: &Path, pdus: &[Vec<u8>], sent: &[FlowRecor
         ("3", "4", "0x10")
     );
     assert!(a("SrcMask").starts_with("24") && a("DstMask").starts_with("16"));
+    if proto != Protocol::V5 {
+        assert_eq!((a("NextHop"), a("IPVersion")), ("10.0.0.254", "4"));
+        let by = |pred: &dyn Fn(&BTreeMap<String, String>) -> bool| {
+            recs.iter()
+                .find(|r| pred(r))
+                .unwrap_or_else(|| panic!("{proto:?}: record not found"))
+        };
+        let field = |r: &BTreeMap<String, String>, k: &str| {
+            r.get(k)
+                .cloned()
+                .unwrap_or_else(|| panic!("{proto:?}: no {k} in {r:?}"))
+        };
+        let is = |k: &'static str, v: &'static str| {
+            move |r: &BTreeMap<String, String>| r.get(k).map(String::as_str) == Some(v)
+        };
+        let opts = by(&|r| is("SrcPort", "1777")(r) && is("IPVersion", "4")(r));
+        assert_eq!(field(opts, "OptionMap"), "80000000");
+        assert_eq!(field(opts, "TCP OptionMap"), "2080000000000000");
+        let label = by(&|r| is("SrcPort", "1777")(r) && is("IPVersion", "6")(r));
+        assert_eq!(field(label, "ipv6FlowLabel"), "703710"); // 0xabcde
+        assert_eq!(field(label, "IPv6 Extension Headers"), "0x40000000");
+        assert_eq!(field(by(&is("Protocol", "IGMP (2)")), "IGMP Type"), "22");
+        let esp = by(&is("Protocol", "Encap Security Payload (50)"));
+        assert_eq!(field(esp, "IPSec SPI"), "305419896"); // 0x12345678
+    } else {
+        assert_eq!(a("NextHop"), "10.0.0.254");
+    }
     assert!(a("TCP Flags").starts_with(if proto == Protocol::Ipfix {
         "0x001b"
     } else {
@@ -316,10 +378,15 @@ fn check_tshark(proto: Protocol, dir: &Path, pdus: &[Vec<u8>], sent: &[FlowRecor
             .iter()
             .find(|r| r.get("Protocol").is_some_and(|p| p.ends_with("(58)")))
             .unwrap();
+        let want = if proto == Protocol::Ipfix {
+            ("IPv6 ICMP Type", "128")
+        } else {
+            ("ICMP Type", "0x8000")
+        };
         assert_eq!(
-            icmp6.get("DstPort").map(String::as_str),
-            Some("32768"),
-            "{proto:?}"
+            icmp6.get(want.0).map(String::as_str),
+            Some(want.1),
+            "{proto:?}: {icmp6:?}"
         );
     }
     eprintln!(
@@ -412,7 +479,9 @@ fn check_nfdump(proto: Protocol, dir: &Path, pdus: &[Vec<u8>], sent: &[FlowRecor
                 "UDP" => 17,
                 "ICMP" => 1,
                 "ICMP6" => 58,
-                n => n.parse().unwrap(),
+                "IGMP" => 2,
+                "ESP" => 50,
+                n => n.parse().unwrap_or_else(|_| panic!("protocol {n}")),
             },
         );
         let e = got.entry(t).or_insert((0u64, 0u64));

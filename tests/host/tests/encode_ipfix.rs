@@ -19,96 +19,92 @@ fn header(len: u16, seq: u32, domain: u32) -> Vec<u8> {
     ]
 }
 
-/// The template set: templates 256 (IPv4) and 257 (IPv6), 148 bytes.
+/// Record A's template (IPv4, ports, prefix lengths): 18 fields.
 #[rustfmt::skip]
-fn template_set() -> Vec<u8> {
-    vec![
-        0x00, 0x02, 0x00, 0x94, // set 2 (templates), length 148
-        0x01, 0x00, 0x00, 0x11, // template 256, 17 fields
-        0x00, 0x01, 0x00, 0x08, // octetDeltaCount 8
-        0x00, 0x02, 0x00, 0x08, // packetDeltaCount 8
-        0x00, 0x98, 0x00, 0x08, // flowStartMilliseconds 8
-        0x00, 0x99, 0x00, 0x08, // flowEndMilliseconds 8
-        0x00, 0x08, 0x00, 0x04, // sourceIPv4Address 4
-        0x00, 0x0c, 0x00, 0x04, // destinationIPv4Address 4
-        0x00, 0x0a, 0x00, 0x04, // ingressInterface 4
-        0x00, 0x0e, 0x00, 0x04, // egressInterface 4
-        0x00, 0x07, 0x00, 0x02, // sourceTransportPort 2
-        0x00, 0x0b, 0x00, 0x02, // destinationTransportPort 2
-        0x00, 0x20, 0x00, 0x02, // icmpTypeCodeIPv4 2
-        0x00, 0x06, 0x00, 0x02, // tcpControlBits 2
-        0x00, 0x04, 0x00, 0x01, // protocolIdentifier 1
-        0x00, 0x05, 0x00, 0x01, // ipClassOfService 1
-        0x00, 0x09, 0x00, 0x01, // sourceIPv4PrefixLength 1
-        0x00, 0x0d, 0x00, 0x01, // destinationIPv4PrefixLength 1
-        0x00, 0x88, 0x00, 0x01, // flowEndReason 1
-        0x01, 0x01, 0x00, 0x11, // template 257, 17 fields
-        0x00, 0x01, 0x00, 0x08, // octetDeltaCount 8
-        0x00, 0x02, 0x00, 0x08, // packetDeltaCount 8
-        0x00, 0x98, 0x00, 0x08, // flowStartMilliseconds 8
-        0x00, 0x99, 0x00, 0x08, // flowEndMilliseconds 8
-        0x00, 0x1b, 0x00, 0x10, // sourceIPv6Address 16
-        0x00, 0x1c, 0x00, 0x10, // destinationIPv6Address 16
-        0x00, 0x0a, 0x00, 0x04, // ingressInterface 4
-        0x00, 0x0e, 0x00, 0x04, // egressInterface 4
-        0x00, 0x07, 0x00, 0x02, // sourceTransportPort 2
-        0x00, 0x0b, 0x00, 0x02, // destinationTransportPort 2
-        0x00, 0x8b, 0x00, 0x02, // icmpTypeCodeIPv6 2
-        0x00, 0x06, 0x00, 0x02, // tcpControlBits 2
-        0x00, 0x04, 0x00, 0x01, // protocolIdentifier 1
-        0x00, 0x05, 0x00, 0x01, // ipClassOfService 1
-        0x00, 0x1d, 0x00, 0x01, // sourceIPv6PrefixLength 1
-        0x00, 0x1e, 0x00, 0x01, // destinationIPv6PrefixLength 1
-        0x00, 0x88, 0x00, 0x01, // flowEndReason 1
-    ]
+const FIELDS_A: [(u16, u16); 18] = [
+    (1, 8), (2, 8), (152, 8), (153, 8), // octets, packets, flowStart/EndMilliseconds
+    (8, 4), (12, 4), (15, 4), (60, 1),  // addresses, ipNextHopIPv4Address, ipVersion
+    (10, 4), (14, 4),                   // ingress/egressInterface
+    (7, 2), (11, 2), (6, 2),            // ports, tcpControlBits (RFC 7125: 2 bytes)
+    (4, 1), (5, 1), (9, 1), (13, 1),    // protocol, class of service, prefix lengths
+    (136, 1),                           // flowEndReason
+];
+
+/// Record B's template (IPv6, ports, prefix lengths): 18 fields.
+#[rustfmt::skip]
+const FIELDS_B: [(u16, u16); 18] = [
+    (1, 8), (2, 8), (152, 8), (153, 8),
+    (27, 16), (28, 16), (62, 16), (60, 1),
+    (10, 4), (14, 4),
+    (7, 2), (11, 2), (6, 2),
+    (4, 1), (5, 1), (29, 1), (30, 1),
+    (136, 1),
+];
+
+/// A template set (ID 2) holding one template.
+fn template_set(id: u16, fields: &[(u16, u16)]) -> Vec<u8> {
+    let len = 8 + 4 * fields.len() as u16;
+    let mut v = [2u16, len, id, fields.len() as u16]
+        .map(u16::to_be_bytes)
+        .concat();
+    for &(f, l) in fields {
+        v.extend(f.to_be_bytes());
+        v.extend(l.to_be_bytes());
+    }
+    v
 }
 
-/// Record A as an IPFIX template-256 record (61 bytes).
+/// Record A as a record of its template (64 bytes).
 #[rustfmt::skip]
 fn record_a() -> Vec<u8> {
-    vec![
-        0, 0, 0, 0, 0, 0, 0x05, 0xdc,                   // octetDeltaCount 1500
-        0, 0, 0, 0, 0, 0, 0x00, 0x0a,                   // packetDeltaCount 10
-        0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x42, 0xe4, // start 1699999990500 ms
-        0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x56, 0x6c, // end 1699999995500 ms
-        10, 0, 0, 1,                                    // sourceIPv4Address
-        192, 168, 1, 2,                                 // destinationIPv4Address
-        0x00, 0x00, 0x00, 0x03,                         // ingressInterface 3
-        0x00, 0x00, 0x00, 0x04,                         // egressInterface 4
-        0x30, 0x39,                                     // sourceTransportPort 12345
-        0x00, 0x50,                                     // destinationTransportPort 80
-        0x00, 0x00,                                     // icmpTypeCodeIPv4 (not ICMP)
-        0x00, 0x1b,                                     // tcpControlBits FIN SYN RST ACK
-        0x06,                                           // protocolIdentifier TCP
-        0x10,                                           // ipClassOfService
-        24,                                             // source prefix length
-        16,                                             // destination prefix length
-        0x01,                                           // flowEndReason idle timeout
-    ]
+    let first = (BOOT_MS + 90_000).to_be_bytes();
+    let last = (BOOT_MS + 95_000).to_be_bytes();
+    let mut v = vec![
+        0, 0, 0, 0, 0, 0, 0x05, 0xdc, // octetDeltaCount 1500
+        0, 0, 0, 0, 0, 0, 0x00, 0x0a, // packetDeltaCount 10
+    ];
+    v.extend(first);
+    v.extend(last);
+    v.extend([
+        10, 0, 0, 1,                  // sourceIPv4Address
+        192, 168, 1, 2,               // destinationIPv4Address
+        10, 0, 0, 254,                // ipNextHopIPv4Address
+        4,                            // ipVersion
+        0x00, 0x00, 0x00, 0x03,       // ingressInterface 3
+        0x00, 0x00, 0x00, 0x04,       // egressInterface 4
+        0x30, 0x39,                   // sourceTransportPort 12345
+        0x00, 0x50,                   // destinationTransportPort 80
+        0x00, 0x1b,                   // tcpControlBits
+        0x06,                         // protocolIdentifier
+        0x10,                         // ipClassOfService
+        24, 16,                       // prefix lengths
+        0x01,                         // flowEndReason idle timeout
+    ]);
+    v
 }
 
-/// Record B as an IPFIX template-257 record (85 bytes).
+/// Record B as a record of its template (100 bytes).
 #[rustfmt::skip]
 fn record_b() -> Vec<u8> {
-    vec![
-        0, 0, 0, 0, 0, 0, 0x00, 0xc8,                   // octetDeltaCount 200
-        0, 0, 0, 0, 0, 0, 0x00, 0x02,                   // packetDeltaCount 2
-        0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x66, 0x0c, // start 1699999999500 ms
-        0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x00, // end 1700000000000 ms
-        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // 2001:db8::1
-        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, // 2001:db8::2
-        0x00, 0x00, 0x00, 0x07,                         // ingressInterface 7
-        0x00, 0x00, 0x00, 0x00,                         // egressInterface 0
-        0x00, 0x35,                                     // sourceTransportPort 53
-        0x9c, 0x40,                                     // destinationTransportPort 40000
-        0x00, 0x00,                                     // icmpTypeCodeIPv6 (not ICMPv6)
-        0x00, 0x00,                                     // tcpControlBits
-        0x11,                                           // protocolIdentifier UDP
-        0x00,                                           // ipClassOfService
-        64,                                             // source prefix length
-        48,                                             // destination prefix length
-        0x04,                                           // flowEndReason forced end
-    ]
+    let mut v = vec![
+        0, 0, 0, 0, 0, 0, 0x00, 0xc8, // octetDeltaCount 200
+        0, 0, 0, 0, 0, 0, 0x00, 0x02, // packetDeltaCount 2
+    ];
+    v.extend((BOOT_MS + 99_000).to_be_bytes());
+    v.extend((BOOT_MS + 99_500).to_be_bytes());
+    v.extend([
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, // sourceIPv6Address
+        0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, // destinationIPv6Address
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,             // ipNextHopIPv6Address
+        6,                                                          // ipVersion
+        0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00,             // interfaces 7, 0
+        0x00, 0x35, 0x9c, 0x40,                                     // ports 53, 40000
+        0x00, 0x00,                                                 // tcpControlBits
+        0x11, 0x00,                                                 // UDP, class 0
+        64, 48,                                                     // prefix lengths
+        0x04,                                                       // flowEndReason forced end
+    ]);
+    v
 }
 
 #[test]
@@ -116,15 +112,15 @@ fn first_message_exact_bytes() {
     let mut w = IpfixWriter::new(0x0102_0304);
     assert_eq!(w.push(&rec_a(), &clock()), Push::Added);
     assert_eq!(w.push(&rec_b(), &clock()), Push::Added);
-    let mut want = header(324, 0, 0x0102_0304);
-    want.extend(template_set());
+    let total = 16 + 80 + 68 + 80 + 104;
+    let mut want = header(total, 0, 0x0102_0304);
+    want.extend(template_set(256, &FIELDS_A));
     want.extend([0x01, 0x00, 0x00, 0x44]); // data set 256, length 68
     want.extend(record_a());
-    want.extend([0, 0, 0]); // padding to 4 bytes
-    want.extend([0x01, 0x01, 0x00, 0x5c]); // data set 257, length 92
+    want.extend(template_set(257, &FIELDS_B));
+    want.extend([0x01, 0x01, 0x00, 0x68]); // data set 257, length 104
     want.extend(record_b());
-    want.extend([0, 0, 0]); // padding
-    assert_eq!(want.len(), 324);
+    assert_eq!(want.len(), total as usize);
     assert_bytes(w.finish(&clock()).unwrap(), &want);
     assert!(w.finish(&clock()).is_none());
 }
@@ -136,10 +132,9 @@ fn second_message_exact_bytes() {
     assert_eq!(w.push(&rec_b(), &clock()), Push::Added);
     w.finish(&clock()).unwrap();
     assert_eq!(w.push(&rec_b(), &clock()), Push::Added);
-    let mut want = header(16 + 92, 2, 9); // two data records sent before
-    want.extend([0x01, 0x01, 0x00, 0x5c]);
+    let mut want = header(16 + 104, 2, 9); // two data records sent before
+    want.extend([0x01, 0x01, 0x00, 0x68]);
     want.extend(record_b());
-    want.extend([0, 0, 0]);
     assert_bytes(w.finish(&clock()).unwrap(), &want);
     assert_eq!(w.sequence(), 3);
 }
@@ -163,9 +158,9 @@ fn sequence_counts_data_records_only() {
 
 fn one_msg(w: &mut IpfixWriter, c: &Clock) -> bool {
     assert_eq!(w.push(&rec_b(), c), Push::Added);
-    let s = sets(w.finish(c).unwrap(), 16);
-    assert!(s.iter().skip(1).all(|&(id, _)| id >= 256));
-    s[0].0 == 2
+    sets(w.finish(c).unwrap(), 16)
+        .iter()
+        .any(|&(id, _)| id == 2)
 }
 
 #[test]
@@ -209,7 +204,7 @@ fn wall_clock_jump_does_not_trigger_refresh() {
 }
 
 #[test]
-fn full_message_and_family_switch() {
+fn full_message_and_template_switch() {
     let mut w = IpfixWriter::new(0);
     let mut n = 0u16;
     loop {
@@ -223,31 +218,31 @@ fn full_message_and_family_switch() {
         }
         n += 1;
     }
-    // 16 + 148, then alternating sets of 68 (v4) and 92 (v6) bytes: 164 + 7 * 160 + 68 =
-    // 1352; the next IPv6 set (92) would reach 1444 > 1400
-    assert_eq!(n, 15);
+    // 16, both templates (80 each) before their first sets, then alternating sets of 68
+    // (v4) and 104 (v6) bytes: 16 + 80 + 68 + 80 + 104 + 5 * 172 + 68 = 1276; the next
+    // IPv6 set (104) would reach 1380, the IPv4 one after it 1448 > 1400
+    assert_eq!(n, 14);
     let p = w.finish(&clock()).unwrap();
-    assert_eq!(p.len(), 1352);
+    assert_eq!(p.len(), 1380);
     assert!(p.len() <= MAX_TEMPLATED_PDU);
     let s = sets(p, 16);
-    assert_eq!(s.len(), 16);
-    assert_eq!(s[0], (2, 148));
-    for (i, set) in s[1..].iter().enumerate() {
+    assert_eq!(s[..4], [(2, 80), (256, 68), (2, 80), (257, 104)]);
+    for (i, set) in s[4..].iter().enumerate() {
         assert_eq!(
             *set,
             if i.is_multiple_of(2) {
                 (256, 68)
             } else {
-                (257, 92)
+                (257, 104)
             }
         );
     }
     assert_eq!(be32(p, 8), 0);
-    // the refused (IPv6) record opens the next message
-    assert_eq!(w.push(&numbered(rec_b(), n), &clock()), Push::Added);
+    // the refused (IPv4) record opens the next message
+    assert_eq!(w.push(&numbered(rec_a(), n), &clock()), Push::Added);
     let p = w.finish(&clock()).unwrap();
-    assert_eq!(be32(p, 8), 15);
-    assert_eq!(sets(p, 16), [(257, 92)]);
+    assert_eq!(be32(p, 8), 14);
+    assert_eq!(sets(p, 16), [(256, 68)]);
 }
 
 #[test]
@@ -257,21 +252,38 @@ fn many_small_records_fill_one_set() {
     while w.push(&rec_a(), &clock()) == Push::Added {
         n += 1;
     }
-    // 16 + 148 + 4 + n * 61 <= 1400 → n = 20 (1388, already aligned)
+    // 16 + 80 + 4 + n * 64 <= 1400 → n = 20 (1380)
     assert_eq!(n, 20);
     let p = w.finish(&clock()).unwrap();
-    assert_eq!(p.len(), 1388);
-    assert_eq!(sets(p, 16), [(2, 148), (256, 1224)]);
+    assert_eq!(p.len(), 1380);
+    assert_eq!(sets(p, 16), [(2, 80), (256, 1284)]);
 }
 
 #[test]
-fn icmp_type_code_in_destination_port() {
+fn icmp_and_ipv6_fields() {
     let mut w = IpfixWriter::new(0);
-    assert_eq!(w.push(&rec_icmp(), &clock()), Push::Added);
-    let p = w.finish(&clock()).unwrap();
-    let rec = 16 + 148 + 4;
-    // after 48 bytes of counters, times, addresses and interfaces: ports, icmpTypeCodeIPv4
-    let ports = (be16(p, rec + 48), be16(p, rec + 50), be16(p, rec + 52));
-    assert_eq!(ports, (0, 0x0800, 0x0800));
-    assert_eq!(p[rec + 56], 1, "protocolIdentifier after tcpControlBits");
+    let mut icmp6 = rec_b();
+    icmp6.key.protocol = 58;
+    icmp6.key.src_port = 0;
+    icmp6.key.dst_port = 0x8000;
+    icmp6.attrs.flow_label = 0x12345;
+    icmp6.src_mask = 0;
+    icmp6.dst_mask = 0;
+    for r in [rec_icmp(), icmp6] {
+        assert_eq!(w.push(&r, &clock()), Push::Added);
+    }
+    let d = decode(w.finish(&clock()).unwrap(), 16, 2, &mut Default::default());
+    let (v4, v6) = (&d.records[0].1, &d.records[1].1);
+    assert_eq!(
+        ids(v4),
+        [1, 2, 152, 153, 8, 12, 15, 60, 10, 14, 32, 4, 5, 136]
+    );
+    assert_eq!(num(v4, 32), 0x0800, "icmpTypeCodeIPv4");
+    assert_eq!(
+        ids(v6),
+        [1, 2, 152, 153, 27, 28, 62, 60, 10, 14, 139, 4, 5, 31, 136]
+    );
+    assert_eq!(num(v6, 139), 0x8000, "icmpTypeCodeIPv6");
+    assert_eq!(num(v6, 31), 0x12345, "flowLabelIPv6");
+    assert_eq!(num(v6, 60), 6);
 }

@@ -26,7 +26,7 @@ fn expected_one_record(seq: u32, engine_id: u8) -> Vec<u8> {
         // record
         10, 0, 0, 1,            // srcaddr
         192, 168, 1, 2,         // dstaddr
-        0, 0, 0, 0,             // nexthop
+        10, 0, 0, 254,          // nexthop
         0x00, 0x03,             // input
         0x00, 0x04,             // output
         0x00, 0x00, 0x00, 0x0a, // dPkts 10

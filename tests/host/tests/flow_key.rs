@@ -706,3 +706,165 @@ fn random_no_panic() {
         }
     }
 }
+
+// ---------- attributes: option bit maps, flow label, IGMP type, IPsec SPI ----------
+
+mod attributes {
+    use super::*;
+    use crate::flow::attributes::{ext, ipv4_options, tcp_options};
+
+    /// A TCP header with `opts` (padded with EOL to a multiple of 4) after its 20 bytes.
+    fn tcp_with(opts: &[u8]) -> Vec<u8> {
+        let mut h = tcp(1, 2, 0x10);
+        let mut o = opts.to_vec();
+        while o.len() % 4 != 0 {
+            o.push(0);
+        }
+        h[12] = ((20 + o.len()) / 4 << 4) as u8;
+        h.extend(o);
+        h
+    }
+
+    #[test]
+    fn ipv4_option_bits_follow_rfc7012() {
+        // RR is bit 0 (the most significant), NOP 6, EOOL 7, RTRALT 20, UMP 31
+        assert_eq!(ipv4_options(&[7, 3, 0]), 0x8000_0000);
+        assert_eq!(ipv4_options(&[1, 0]), 0x0200_0000 | 0x0100_0000);
+        assert_eq!(ipv4_options(&[148, 4, 0, 0]), 1 << (31 - 20));
+        assert_eq!(ipv4_options(&[152, 2]), 1);
+        assert_eq!(ipv4_options(&[68, 4, 0, 0, 131, 3, 0]), 1 << 28 | 1 << 27);
+        // options unknown to the table are skipped by their length
+        assert_eq!(ipv4_options(&[99, 3, 0, 7, 3, 0]), 0x8000_0000);
+    }
+
+    #[test]
+    fn option_lists_that_cannot_be_right_stop_the_walk() {
+        assert_eq!(tcp_options(&[]), 0);
+        // a length below 2, or missing, ends the list after the kind is noted
+        assert_eq!(tcp_options(&[2, 0, 8, 10]), 1 << 61);
+        assert_eq!(tcp_options(&[2, 1, 8, 10]), 1 << 61);
+        assert_eq!(tcp_options(&[3]), 1 << 60);
+        // a length past the end: the kind counts, nothing after it is read
+        assert_eq!(tcp_options(&[8, 200, 2, 4]), 1 << 55);
+        // EOL stops even with bytes after it
+        assert_eq!(tcp_options(&[0, 2, 4]), 1 << 63);
+        // kinds of 64 and more have no bit (the zeros are the 254 option's data)
+        assert_eq!(tcp_options(&[64, 2, 254, 4, 0, 0]), 0);
+        // every byte a NOP: 40 iterations, one bit
+        assert_eq!(tcp_options(&[1; 40]), 1 << 62);
+    }
+
+    #[test]
+    fn tcp_options_of_a_syn() {
+        // MSS, SACK permitted, timestamps, NOP, window scale
+        let opts = [
+            2, 4, 5, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7,
+        ];
+        let want = 1 << (63 - 2) | 1 << (63 - 4) | 1 << (63 - 8) | 1 << (63 - 1) | 1 << (63 - 3);
+        assert_eq!(tcp_options(&opts), want);
+        let r = p4(&v4(6, 0, 0, &[], &tcp_with(&opts))).unwrap();
+        assert_eq!(r.kind, ParseKind::Complete);
+        assert_eq!(r.attrs.tcp_options, want);
+        assert_eq!(r.tcp_flags, 0x10);
+        let r = p6(&v6(0, 6, &tcp_with(&opts))).unwrap();
+        assert_eq!(r.attrs.tcp_options, want);
+    }
+
+    #[test]
+    fn tcp_options_cut_short_are_not_read() {
+        let p = v4(6, 0, 0, &[], &tcp_with(&[2, 4, 5, 0xb4, 1, 3, 3, 7]));
+        let r = p4(&p[..p.len() - 1]).unwrap();
+        assert_eq!(r.kind, ParseKind::Complete, "the fixed 20 bytes are there");
+        assert_eq!(r.attrs.tcp_options, 0);
+        // a data offset below 5 claims no options
+        let mut h = tcp(1, 2, 0);
+        h[12] = 0x30;
+        assert_eq!(p4(&v4(6, 0, 0, &[], &h)).unwrap().attrs.tcp_options, 0);
+    }
+
+    #[test]
+    fn ipv4_options_in_the_header() {
+        let r = p4(&v4(17, 0, 0, &[7, 3, 0, 1, 148, 4, 0, 0], &ported(1, 2, 8))).unwrap();
+        assert_eq!(r.kind, ParseKind::Complete);
+        assert_eq!(r.key.src_port, 1);
+        assert_eq!(r.attrs.ip_options, 0x8000_0000 | 0x0200_0000 | 1 << 11);
+        // also on non-first fragments
+        let r = p4(&v4(17, 0, 100, &[7, 3, 0, 0], &[0; 8])).unwrap();
+        assert_eq!(r.kind, ParseKind::NonFirstFragment);
+        assert_eq!(
+            r.attrs.ip_options,
+            0x8000_0000 | 0x0100_0000,
+            "RR, then EOOL"
+        );
+        assert_eq!(
+            p4(&v4(17, 0, 0, &[], &ported(1, 2, 8)))
+                .unwrap()
+                .attrs
+                .ip_options,
+            0
+        );
+    }
+
+    #[test]
+    fn ipv6_extension_header_bits_and_flow_label() {
+        let p = v6(
+            0,
+            0,
+            &cat(&[
+                &ext(43, 8),
+                &ext(60, 16),
+                &ext(44, 8),
+                &frag6(51, 0, true),
+                &ah(17, 16),
+                &ported(5, 6, 8),
+            ]),
+        );
+        let r = p6(&p).unwrap();
+        assert_eq!(r.kind, ParseKind::Complete);
+        assert_eq!(r.key.protocol, 17);
+        assert_eq!(
+            r.attrs.ip_options,
+            ext::HOP | ext::RH | ext::DST | ext::FRA0 | ext::AH
+        );
+        assert_eq!(r.attrs.flow_label, 0xabcde);
+        // the AH's SPI (bytes 4..8 of the AH: 0xaa filler in the fixture)
+        assert_eq!(r.attrs.ipsec_spi, 0xaaaa_aaaa);
+        let r = p6(&v6(0, 44, &cat(&[&frag6(17, 8, false), &[0; 8]]))).unwrap();
+        assert_eq!(r.attrs.ip_options, ext::FRA1);
+        let r = p6(&v6(0, 135, &cat(&[&ext(47, 8), &[0; 8]]))).unwrap();
+        assert_eq!(r.attrs.ip_options, ext::MOB, "GRE is known");
+        let r = p6(&v6(0, 0, &cat(&[&ext(253, 8), &[0; 8]]))).unwrap();
+        assert_eq!(r.attrs.ip_options, ext::HOP | ext::UNK);
+        assert_eq!(
+            p6(&v6(0, 17, &ported(1, 2, 8))).unwrap().attrs.ip_options,
+            0
+        );
+    }
+
+    #[test]
+    fn esp_spi_and_igmp_type() {
+        let spi = [0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1];
+        let r = p4(&v4(50, 0, 0, &[], &spi)).unwrap();
+        assert_eq!(r.kind, ParseKind::UnknownProtocol);
+        assert_eq!(r.attrs.ipsec_spi, 0xdead_beef);
+        let r = p6(&v6(0, 50, &spi)).unwrap();
+        assert_eq!(
+            (r.attrs.ipsec_spi, r.attrs.ip_options),
+            (0xdead_beef, ext::ESP)
+        );
+        let mut a = ah(6, 12);
+        a[4..8].copy_from_slice(&[1, 2, 3, 4]);
+        let r = p4(&v4(51, 0, 0, &[], &a)).unwrap();
+        assert_eq!(r.attrs.ipsec_spi, 0x0102_0304);
+        // cut before the SPI: 0
+        assert_eq!(
+            p4(&v4(50, 0, 0, &[], &spi[..3])).unwrap().attrs.ipsec_spi,
+            0
+        );
+        let r = p4(&v4(2, 0, 0, &[], &[0x11, 0, 0, 0, 224, 0, 0, 1])).unwrap();
+        assert_eq!(r.attrs.igmp_type, 0x11);
+        assert_eq!(p4(&v4(2, 0, 0, &[], &[])).unwrap().attrs.igmp_type, 0);
+        // IGMP is IPv4's: an IPv6 packet naming protocol 2 has no IGMP type
+        assert_eq!(p6(&v6(0, 2, &[0x11; 8])).unwrap().attrs.igmp_type, 0);
+    }
+}

@@ -2,6 +2,7 @@
 
 use crate::export::record::FlowRecord;
 use crate::flow::aging::{EndReason, Timeouts};
+use crate::flow::attributes::Attributes;
 use crate::flow::key::{Family, FlowKey};
 use crate::procfs::flow_line::{due_bits, FlowLine, DUE_ACTIVE, DUE_INACTIVE, HEADER};
 
@@ -19,6 +20,12 @@ fn line(key: FlowKey) -> FlowLine {
         record: FlowRecord {
             key,
             out_if: 3,
+            next_hop: v4([10, 0, 1, 1]),
+            attrs: Attributes {
+                ip_options: 0x0100_0000,
+                tcp_options: 0x4_0004,
+                ..Attributes::default()
+            },
             packets: 5,
             bytes: 420,
             first_ms: 0,
@@ -65,7 +72,7 @@ fn header_is_c_ipt_netflow_2_6_s() {
 fn ipv4_line() {
     assert_eq!(
         line(udp4()).to_string(),
-        "7 03a1 0 2,3 17 10.0.0.1,1024 10.0.1.254,53 0.0.0.0 b8,12,0,0 5 420 1520,20\n"
+        "7 03a1 0 2,3 17 10.0.0.1,1024 10.0.1.254,53 10.0.1.1 b8,12,1000000,40004 5 420 1520,20\n"
     );
 }
 
@@ -90,6 +97,8 @@ fn ipv6_line_is_compressed_like_pi6c() {
     l.bucket = 0x12345;
     l.due = DUE_INACTIVE | DUE_ACTIVE;
     l.record.out_if = 0;
+    l.record.next_hop = [0; 16];
+    l.record.attrs = Attributes::default();
     l.record.tcp_flags = 0;
     l.record.packets = u64::MAX;
     assert_eq!(

@@ -6,6 +6,7 @@
 use crate::export::pdu::Clock;
 use crate::export::record::FlowRecord;
 use crate::flow::aging::EndReason;
+use crate::flow::attributes::Attributes;
 use crate::flow::key::{Family, FlowKey};
 
 /// Unix ms of the fixture clock: 1_700_000_000.500 s.
@@ -53,6 +54,8 @@ pub fn rec_a() -> FlowRecord {
             family: Family::V4,
         },
         out_if: 4,
+        next_hop: v4([10, 0, 0, 254]),
+        attrs: Attributes::default(),
         packets: 10,
         bytes: 1500,
         first_ms: BOOT_MS + 90_000,
@@ -84,6 +87,8 @@ pub fn rec_b() -> FlowRecord {
             family: Family::V6,
         },
         out_if: 0,
+        next_hop: [0; 16],
+        attrs: Attributes::default(),
         packets: 2,
         bytes: 200,
         first_ms: BOOT_MS + 99_000,
@@ -158,4 +163,102 @@ pub fn assert_bytes(got: &[u8], want: &[u8]) {
             want
         );
     }
+}
+
+/// A decoded data record: (element ID, value bytes) in template order.
+pub type Fields = Vec<(u16, Vec<u8>)>;
+
+/// What a test-side decoder of v9/IPFIX (template-driven, like a collector) read from
+/// one PDU: the templates it defined, (template ID, fields) per data record.
+#[derive(Default, Debug)]
+pub struct Decoded {
+    pub templates: Vec<(u16, Vec<(u16, u16)>)>,
+    pub records: Vec<(u16, Fields)>,
+}
+
+/// Decodes the sets of a v9/IPFIX PDU after a `hdr`-byte header, with `known` the
+/// templates learnt from earlier PDUs (updated); template sets have ID `tpl_set`. Panics
+/// on a data set whose template is not known yet.
+pub fn decode(
+    pdu: &[u8],
+    hdr: usize,
+    tpl_set: u16,
+    known: &mut std::collections::BTreeMap<u16, Vec<(u16, u16)>>,
+) -> Decoded {
+    let mut d = Decoded::default();
+    for (off, id, len) in set_offsets(pdu, hdr) {
+        let body = &pdu[off + 4..off + len];
+        if id == tpl_set {
+            let mut i = 0;
+            while i + 4 <= body.len() {
+                let (tid, n) = (be16(body, i), be16(body, i + 2) as usize);
+                let fields: Vec<(u16, u16)> = (0..n)
+                    .map(|k| (be16(body, i + 4 + 4 * k), be16(body, i + 6 + 4 * k)))
+                    .collect();
+                i += 4 + 4 * n;
+                known.insert(tid, fields.clone());
+                d.templates.push((tid, fields));
+            }
+        } else {
+            let tpl = known
+                .get(&id)
+                .unwrap_or_else(|| panic!("data set {id} before its template"));
+            let rec_len: usize = tpl.iter().map(|f| f.1 as usize).sum();
+            let mut i = 0;
+            while i + rec_len <= body.len() {
+                let mut rec = Vec::new();
+                for &(fid, flen) in tpl {
+                    rec.push((fid, body[i..i + flen as usize].to_vec()));
+                    i += flen as usize;
+                }
+                d.records.push((id, rec));
+            }
+            assert!(
+                body.len() - i < 4,
+                "set {id}: more than padding after the records"
+            );
+            assert!(
+                body[i..].iter().all(|&b| b == 0),
+                "set {id}: padding not zero"
+            );
+        }
+    }
+    d
+}
+
+/// (offset, set ID, set length) of each set, as [`sets`] checks them.
+pub fn set_offsets(pdu: &[u8], hdr: usize) -> Vec<(usize, u16, usize)> {
+    let mut off = hdr;
+    sets(pdu, hdr)
+        .into_iter()
+        .map(|(id, len)| {
+            let o = off;
+            off += len;
+            (o, id, len)
+        })
+        .collect()
+}
+
+/// The value of element `id` in a decoded record, as an unsigned number.
+pub fn num(rec: &Fields, id: u16) -> u64 {
+    let v = &rec
+        .iter()
+        .find(|f| f.0 == id)
+        .unwrap_or_else(|| panic!("no element {id}"))
+        .1;
+    v.iter().fold(0, |a, &b| a << 8 | u64::from(b))
+}
+
+/// The bytes of element `id` in a decoded record.
+pub fn bytes(rec: &Fields, id: u16) -> Vec<u8> {
+    rec.iter()
+        .find(|f| f.0 == id)
+        .unwrap_or_else(|| panic!("no element {id}"))
+        .1
+        .clone()
+}
+
+/// The element IDs of a decoded record, in order.
+pub fn ids(rec: &Fields) -> Vec<u16> {
+    rec.iter().map(|f| f.0).collect()
 }
