@@ -7,13 +7,15 @@ pub(crate) mod namespaces;
 pub(crate) mod stats;
 pub(crate) mod table;
 
-use crate::export::exporter::{ExportOptions, ExportStats, Exporter};
+use crate::export::exporter::{Describe, ExportOptions, ExportStats, Exporter};
+use crate::export::options::{Statistics, DOMAIN_NAME_LEN};
 use crate::export::pdu::Clock;
 use crate::flow::aging::pass_secs;
 use crate::flow::aging::{aging_chunk, Timeouts};
 use crate::flow::rate::{metric_x100, Average, Rate};
 use crate::glue::cpu;
 use crate::glue::memcg::MemCgroup;
+use crate::glue::modinfo;
 use crate::glue::net::NetRef;
 use crate::glue::rcu_table::Maintenance;
 use crate::glue::skb::Packet;
@@ -96,6 +98,8 @@ pub(crate) struct Netflow {
     pub(crate) worker: WorkerStats,
     /// Next bucket the aging scan looks at.
     cursor: AtomicUsize,
+    /// When the instance started, Unix milliseconds (systemInitTimeMilliseconds).
+    started_ms: u64,
     /// Serialises reconfiguration; holds what is read back as text.
     #[pin]
     pub(crate) config: Mutex<ConfigText>,
@@ -131,6 +135,7 @@ impl Netflow {
             rates <- new_mutex!(rates, "netflow_rates"),
             worker: WorkerStats::default(),
             cursor: AtomicUsize::new(0),
+            started_ms: time::real_ms(),
             config <- new_mutex!(ConfigText { aggregation: text }, "netflow_config"),
         }))
     }
@@ -257,6 +262,32 @@ impl Netflow {
         exporter.set_collectors(collectors)
     }
 
+    /// Adds the options records that are due to the PDU being filled (v9/IPFIX).
+    fn export_options(&self) {
+        let t = self.flows.totals();
+        // t has STATS entries; every Stat indexes it in bounds.
+        let e = &self.export_stats;
+        let mut d = Describe {
+            stats: Statistics {
+                domain: self.settings.get32(Setting::EngineId),
+                init_ms: self.started_ms,
+                messages: e.pdus.load(Relaxed),
+                flow_records: e.flows.load(Relaxed),
+                octets: e.bytes.load(Relaxed),
+                observed_flows: t[Stat::New as usize],
+                ignored_packets: t[Stat::DropPackets as usize],
+                ignored_octets: t[Stat::DropBytes as usize],
+                lost_flows: e.lost_flows.load(Relaxed),
+                lost_packets: e.lost_packets.load(Relaxed),
+                lost_octets: e.lost_bytes.load(Relaxed),
+            },
+            domain_name: &domain_name(),
+            interface: |index, name: &mut _, alias: &mut _| self.net.interface(index, name, alias),
+        };
+        self.exporter()
+            .export_options(&mut d, &now(), &self.export_stats);
+    }
+
     /// Samples the rates if a second has passed since the last sample.
     fn sample_rates(&self) {
         let mut r = self.rates.lock();
@@ -292,6 +323,37 @@ impl Netflow {
             rate.sample(cpu[Stat::Packets as usize], elapsed);
         }
     }
+}
+
+/// observationDomainName: the module's version and srcversion, zero-padded.
+fn domain_name() -> [u8; DOMAIN_NAME_LEN] {
+    struct Buf([u8; DOMAIN_NAME_LEN], usize);
+    impl core::fmt::Write for Buf {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            for &b in s.as_bytes() {
+                // Cut at the end, keeping a final NUL.
+                if let Some(slot) = self
+                    .0
+                    .get_mut(self.1)
+                    .filter(|_| self.1 + 1 < DOMAIN_NAME_LEN)
+                {
+                    *slot = b;
+                    self.1 += 1;
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut b = Buf([0; DOMAIN_NAME_LEN], 0);
+    let _ = core::fmt::write(
+        &mut b,
+        format_args!(
+            "ipt_NETFLOW {} srcversion {}",
+            modinfo::version().to_str().unwrap_or("?"),
+            modinfo::srcversion().to_str().unwrap_or("?")
+        ),
+    );
+    b.0
 }
 
 /// The clock export headers use.
@@ -358,6 +420,7 @@ impl Periodic for Netflow {
             self.worker.buckets.store(scanned.buckets as u64, Relaxed);
             self.worker.exported.store(exported as u64, Relaxed);
         }
+        self.export_options();
         self.sample_rates();
         self.worker.delay.store(delay, Relaxed);
         self.worker

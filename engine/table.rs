@@ -45,7 +45,7 @@ pub(crate) struct Flow {
     /// The first packet's gateway (zero: none).
     next_hop: [u8; 16],
     /// The first packet's flow label, IGMP type and SPI (the option maps are below).
-    first: Attributes,
+    first_attrs: Attributes,
     /// IPv4 options / IPv6 extension headers and TCP options: OR over the packets.
     ip_options: AtomicU32,
     tcp_options: AtomicU64,
@@ -86,7 +86,7 @@ impl Flow {
             attrs: Attributes {
                 ip_options: self.ip_options.load(Relaxed),
                 tcp_options: self.tcp_options.load(Relaxed),
-                ..self.first
+                ..self.first_attrs
             },
             packets: self.packets.load(Relaxed),
             bytes: self.bytes.load(Relaxed),
@@ -235,7 +235,7 @@ impl FlowTable {
                         dst_mask: applied.dst_mask,
                         end: AtomicU8::new(0),
                         next_hop,
-                        first: parsed.attrs,
+                        first_attrs: parsed.attrs,
                         ip_options: AtomicU32::new(0),
                         tcp_options: AtomicU64::new(0),
                     })

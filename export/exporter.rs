@@ -3,6 +3,10 @@
 //! Turns finished flows into PDUs and sends each to every collector.
 
 use super::collectors::Collectors;
+use super::options::{
+    Interface, OptionsRecord, Schedule, Statistics, DOMAIN_NAME_LEN, IF_DESCRIPTION_LEN,
+    IF_NAME_LEN, INTERFACES_PER_RUN,
+};
 use super::pdu::{Clock, Push};
 use super::record::FlowRecord;
 use super::writer::{PduWriter, Protocol};
@@ -59,6 +63,23 @@ pub(crate) struct Exporter {
     pending: Pending,
     /// What [`Exporter::configure`] was given last.
     options: ExportOptions,
+    /// When the options records are due, and the interfaces flows named.
+    schedule: Schedule,
+    /// The interfaces of the last flow, to skip noting them again.
+    last_interfaces: (u32, u32),
+}
+
+/// What the options records report of the instance, at one time.
+pub(crate) struct Describe<
+    'a,
+    F: FnMut(u32, &mut [u8; IF_NAME_LEN], &mut [u8; IF_DESCRIPTION_LEN]) -> bool,
+> {
+    /// The counters.
+    pub(crate) stats: Statistics,
+    /// observationDomainName: the module's version.
+    pub(crate) domain_name: &'a [u8; DOMAIN_NAME_LEN],
+    /// Fills the name and alias of an interface; `false` if it is gone.
+    pub(crate) interface: F,
 }
 
 impl Exporter {
@@ -69,6 +90,8 @@ impl Exporter {
             collectors,
             pending: Pending::default(),
             options,
+            schedule: Schedule::new(),
+            last_interfaces: (0, 0),
         };
         this.configure(options);
         this
@@ -96,6 +119,7 @@ impl Exporter {
     /// Switches to `protocol` (send the PDU being filled first). Templates are sent anew.
     pub(crate) fn set_protocol(&mut self, protocol: Protocol) {
         self.writer = PduWriter::new(protocol, self.options.engine_id);
+        self.schedule.refresh();
         self.configure(self.options);
     }
 
@@ -104,6 +128,7 @@ impl Exporter {
     /// and could not decode a data record until the next refresh.
     pub(crate) fn set_collectors(&mut self, collectors: Collectors) -> Collectors {
         self.writer.resend_templates();
+        self.schedule.refresh();
         core::mem::replace(&mut self.collectors, collectors)
     }
 
@@ -131,6 +156,12 @@ impl Exporter {
                 rec.end_reason
             );
         }
+        let interfaces = (rec.key.in_if, rec.out_if);
+        if interfaces != self.last_interfaces {
+            self.last_interfaces = interfaces;
+            self.schedule.saw_interface(interfaces.0);
+            self.schedule.saw_interface(interfaces.1);
+        }
         // A record that does not fit even an empty PDU cannot happen; bound the loop anyway.
         for _ in 0..8 {
             match self.writer.push(rec, clock) {
@@ -148,6 +179,54 @@ impl Exporter {
         stats.lost_flows.fetch_add(1, Relaxed);
         stats.lost_packets.fetch_add(rec.packets, Relaxed);
         stats.lost_bytes.fetch_add(rec.bytes, Relaxed);
+    }
+
+    /// Adds the options records that are due (v9/IPFIX; at most once a second, the
+    /// interface table paced), sending PDUs as they fill.
+    pub(crate) fn export_options<F>(
+        &mut self,
+        d: &mut Describe<'_, F>,
+        clock: &Clock,
+        stats: &ExportStats,
+    ) where
+        F: FnMut(u32, &mut [u8; IF_NAME_LEN], &mut [u8; IF_DESCRIPTION_LEN]) -> bool,
+    {
+        if self.writer.protocol() == super::writer::Protocol::V5
+            || !self.schedule.run_due(clock.uptime_ms)
+        {
+            return;
+        }
+        for kind in self.schedule.due_system(clock.uptime_ms, &d.stats).iter() {
+            let rec = OptionsRecord::System {
+                kind,
+                stats: &d.stats,
+                domain_name: d.domain_name,
+                now_ms: clock.unix_ms,
+            };
+            self.push_options(&rec, clock, stats);
+        }
+        let mut due = [0u32; INTERFACES_PER_RUN];
+        let n = self.schedule.due_interfaces(clock.uptime_ms, &mut due);
+        for &index in due.iter().take(n) {
+            let mut i = Interface {
+                index,
+                name: [0; IF_NAME_LEN],
+                description: [0; IF_DESCRIPTION_LEN],
+            };
+            if (d.interface)(index, &mut i.name, &mut i.description) {
+                self.push_options(&OptionsRecord::Interface(&i), clock, stats);
+            }
+        }
+    }
+
+    fn push_options(&mut self, rec: &OptionsRecord<'_>, clock: &Clock, stats: &ExportStats) {
+        // Full: send the PDU and retry once in an empty one, where any record fits.
+        for _ in 0..2 {
+            match self.writer.push_options(rec, clock) {
+                Push::Full => self.send(clock, stats),
+                Push::Added | Push::NotExportable => return,
+            }
+        }
     }
 
     /// Packets and bytes of the flows in the PDU being filled.

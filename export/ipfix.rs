@@ -11,8 +11,6 @@ use crate::export::templates::Dialect;
 
 /// Bytes of the IPFIX message header.
 pub(crate) const IPFIX_HEADER_LEN: usize = 16;
-/// Set ID of template sets.
-pub(crate) const IPFIX_TEMPLATE_SET: u16 = 2;
 
 /// IPFIX: the length is in bytes; the sequence numbers data records (templates do not
 /// count).
@@ -20,7 +18,6 @@ pub(crate) struct Ipfix;
 
 impl SetFormat for Ipfix {
     const HEADER_LEN: usize = IPFIX_HEADER_LEN;
-    const TEMPLATE_SET: u16 = IPFIX_TEMPLATE_SET;
     const DIALECT: Dialect = Dialect::Ipfix;
 
     fn next_sequence(seq: u32, data_records: u32) -> u32 {

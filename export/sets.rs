@@ -9,9 +9,19 @@
 //! Pure `core` code (no allocation, no panics): compiled into the module and into the
 //! host test harness.
 
+use crate::export::options::{OptionsKind, OptionsRecord, OPTIONS_KINDS};
 use crate::export::pdu::{put_u16_at, Clock, Cursor, Push, MAX_TEMPLATED_PDU};
 use crate::export::record::FlowRecord;
 use crate::export::templates::{Dialect, Field, Fields, Shape, Templates};
+
+/// v9 flowset ID of templates.
+pub(crate) const V9_TEMPLATE_SET: u16 = 0;
+/// v9 flowset ID of options templates.
+pub(crate) const V9_OPTIONS_TEMPLATE_SET: u16 = 1;
+/// IPFIX set ID of templates.
+pub(crate) const IPFIX_TEMPLATE_SET: u16 = 2;
+/// IPFIX set ID of options templates.
+pub(crate) const IPFIX_OPTIONS_TEMPLATE_SET: u16 = 3;
 
 /// Writes one field of a data record. The v9 and IPFIX element IDs used here coincide,
 /// so one function serves both; writing data *from* the template's own field list keeps
@@ -60,6 +70,19 @@ fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> O
         _ => return c.zeros(len),
     };
     c.uint(num, len)
+}
+
+/// Writes one field of an options record.
+fn put_option_field(c: &mut Cursor<'_>, f: Field, rec: &OptionsRecord<'_>) -> Option<()> {
+    let len = usize::from(f.1);
+    if let Some(n) = rec.number(f.0) {
+        return c.uint(n, len);
+    }
+    let s = rec.string(f.0).unwrap_or(&[]);
+    let n = len.min(s.len());
+    c.bytes(s.get(..n)?)?;
+    // n <= len.
+    c.zeros(len - n)
 }
 
 /// When the templates go out again (the `refresh-rate` / `timeout-rate` settings).
@@ -120,30 +143,51 @@ impl TemplateTimer {
 pub(crate) struct SetPdu {
     buf: [u8; MAX_TEMPLATED_PDU],
     hdr_len: usize,
-    tpl_set_id: u16,
+    dialect: Dialect,
     len: usize,
     data_records: u32,
     template_records: u32,
     open_set: Option<(u16, usize)>,
-    /// The templates defined so far, by flow shape.
+    /// The data templates defined so far, by flow shape.
     pub(crate) templates: Templates,
+    /// Which options templates were sent since the last refresh.
+    options_announced: [bool; OPTIONS_KINDS],
     /// The template resend schedule.
     pub(crate) timer: TemplateTimer,
 }
 
+/// What a template set announces: a data template or an options template.
+#[derive(Clone, Copy)]
+enum Announce<'a> {
+    Data(&'a Fields),
+    Options(OptionsKind),
+}
+
+impl Announce<'_> {
+    /// Bytes of its template record: ID, then a count (data) or the v9 scope and option
+    /// lengths / the IPFIX field and scope counts (options), then 4 bytes per field.
+    fn len(self) -> usize {
+        match self {
+            Announce::Data(f) => f.template_len(),
+            // One scope field and at most 5 others.
+            Announce::Options(k) => 6 + 4 * (1 + k.fields().len()),
+        }
+    }
+}
+
 impl SetPdu {
-    /// An empty PDU with a `hdr_len`-byte header and templates of `dialect` announced in
-    /// sets with ID `tpl_set_id` (0 for v9, 2 for IPFIX).
-    pub(crate) const fn new(hdr_len: usize, tpl_set_id: u16, dialect: Dialect) -> Self {
+    /// An empty PDU with a `hdr_len`-byte header, templates of `dialect`.
+    pub(crate) const fn new(hdr_len: usize, dialect: Dialect) -> Self {
         SetPdu {
             buf: [0; MAX_TEMPLATED_PDU],
             hdr_len,
-            tpl_set_id,
+            dialect,
             len: hdr_len,
             data_records: 0,
             template_records: 0,
             open_set: None,
             templates: Templates::new(dialect),
+            options_announced: [false; OPTIONS_KINDS],
             timer: TemplateTimer::new(20, 30),
         }
     }
@@ -158,42 +202,109 @@ impl SetPdu {
         self.template_records
     }
 
-    /// Adds a record, first writing its template if the collectors have not been sent
-    /// it since the last refresh.
-    pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
+    /// Starts a refresh if this push opens a PDU after the refresh interval: every
+    /// template goes out again, each before its first record.
+    fn refresh_if_due(&mut self, clock: &Clock) {
         if self.data_records == 0 && self.timer.due(clock) {
-            // A PDU that starts after the refresh interval announces every template
-            // again, each before its first record.
             self.templates.refresh();
+            self.options_announced = [false; OPTIONS_KINDS];
             self.timer.sent(clock);
         }
-        let Some(tpl) = self.templates.get(Shape::of(rec)) else {
+    }
+
+    /// Adds a flow record, first writing its template if the collectors have not been
+    /// sent it since the last refresh.
+    pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
+        self.refresh_if_due(clock);
+        let shape = Shape::of(rec);
+        let Some(tpl) = self.templates.get(shape) else {
             return Push::NotExportable;
         };
         let (id, fields, announce) = (tpl.id, tpl.fields, !tpl.announced);
-        // self.len <= MAX_TEMPLATED_PDU (1400) and a template is under 30 fields of at
-        // most 16 bytes: these sums stay far below usize::MAX.
-        let mut end = self.len;
-        if announce {
-            end = align4(end) + 4 + fields.template_len();
+        let announce = announce.then_some(Announce::Data(&fields));
+        let pushed = self.push_record(id, announce, fields.record_len(), |c| {
+            fields
+                .as_slice()
+                .iter()
+                .try_for_each(|&f| put_field(c, f, rec, clock))
+        });
+        if pushed == Push::Added && announce.is_some() {
+            if let Some(t) = self.templates.get(shape) {
+                t.announced = true;
+            }
         }
-        let switch = announce || self.open_set.map(|(open, _)| open) != Some(id);
+        pushed
+    }
+
+    /// Adds an options record, first writing its options template if due.
+    pub(crate) fn push_options(&mut self, rec: &OptionsRecord<'_>, clock: &Clock) -> Push {
+        self.refresh_if_due(clock);
+        let kind = rec.kind();
+        let announced = self
+            .options_announced
+            .get(kind as usize)
+            .copied()
+            .unwrap_or(false);
+        let announce = (!announced).then_some(Announce::Options(kind));
+        let pushed = self.push_record(kind.template_id(), announce, kind.record_len(), |c| {
+            core::iter::once(kind.scope())
+                .chain(kind.fields().iter().copied())
+                .try_for_each(|f| put_option_field(c, f, rec))
+        });
+        if pushed == Push::Added {
+            if let Some(a) = self.options_announced.get_mut(kind as usize) {
+                *a = true;
+            }
+        }
+        pushed
+    }
+
+    /// Adds one record of template `id` (`rec_len` bytes, written by `write`), after a
+    /// template set for `announce` if given.
+    fn push_record(
+        &mut self,
+        id: u16,
+        announce: Option<Announce<'_>>,
+        rec_len: usize,
+        write: impl FnOnce(&mut Cursor<'_>) -> Option<()>,
+    ) -> Push {
+        // self.len <= MAX_TEMPLATED_PDU (1400), a template record is under 30 fields and
+        // a record under 30 fields of at most 64 bytes: these sums stay far below
+        // usize::MAX.
+        let mut end = self.len;
+        if let Some(a) = announce {
+            end = align4(align4(end) + 4 + a.len());
+        }
+        let switch = announce.is_some() || self.open_set.map(|(open, _)| open) != Some(id);
         if switch {
             end = align4(end) + 4;
         }
-        end += fields.record_len();
+        end += rec_len;
         // MAX_TEMPLATED_PDU is a multiple of 4, so the final padding always fits too.
         if end > self.buf.len() {
             return Push::Full;
         }
         let saved = (self.len, self.open_set, self.template_records);
-        match self.write(id, &fields, announce, switch, rec, clock) {
+        let written = (|| {
+            if let Some(a) = announce {
+                self.write_template(id, a)?;
+            }
+            if switch {
+                self.close_set()?;
+                let start = self.len;
+                let mut c = Cursor::new(&mut self.buf, start);
+                c.u16(id)?;
+                c.u16(0)?; // length, patched by close_set
+                self.len = c.pos();
+                self.open_set = Some((id, start));
+            }
+            let mut c = Cursor::new(&mut self.buf, self.len);
+            write(&mut c)?;
+            self.len = c.pos();
+            Some(())
+        })();
+        match written {
             Some(()) => {
-                if announce {
-                    if let Some(t) = self.templates.get(Shape::of(rec)) {
-                        t.announced = true;
-                    }
-                }
                 // At most one record per byte of the 1400-byte buffer: fits.
                 self.data_records += 1;
                 Push::Added
@@ -207,46 +318,58 @@ impl SetPdu {
         }
     }
 
-    fn write(
-        &mut self,
-        id: u16,
-        fields: &Fields,
-        announce: bool,
-        switch: bool,
-        rec: &FlowRecord,
-        clock: &Clock,
-    ) -> Option<()> {
-        if announce {
-            self.close_set()?;
-            let start = self.len;
-            let mut c = Cursor::new(&mut self.buf, start);
-            c.u16(self.tpl_set_id)?;
-            // 4 bytes of set header and a template record of under 30 fields: fits.
-            c.u16((4 + fields.template_len()) as u16)?;
-            c.u16(id)?;
-            c.u16(fields.as_slice().len() as u16)?;
-            for f in fields.as_slice() {
-                c.u16(f.0)?;
-                c.u16(f.1)?;
+    /// Writes a template set holding template `id`'s record, padded to 4 bytes.
+    fn write_template(&mut self, id: u16, what: Announce<'_>) -> Option<()> {
+        self.close_set()?;
+        let start = self.len;
+        let mut c = Cursor::new(&mut self.buf, start);
+        let (v9, set_id) = match (self.dialect, what) {
+            (Dialect::V9, Announce::Data(_)) => (true, V9_TEMPLATE_SET),
+            (Dialect::V9, Announce::Options(_)) => (true, V9_OPTIONS_TEMPLATE_SET),
+            (Dialect::Ipfix, Announce::Data(_)) => (false, IPFIX_TEMPLATE_SET),
+            (Dialect::Ipfix, Announce::Options(_)) => (false, IPFIX_OPTIONS_TEMPLATE_SET),
+        };
+        c.u16(set_id)?;
+        c.u16(0)?; // length, patched below
+        c.u16(id)?;
+        match what {
+            Announce::Data(fields) => {
+                // Under 30 fields: fits.
+                c.u16(fields.as_slice().len() as u16)?;
+                for f in fields.as_slice() {
+                    c.u16(f.0)?;
+                    c.u16(f.1)?;
+                }
             }
-            self.len = c.pos();
-            // At most one template record per byte of the buffer.
-            self.template_records += 1;
+            Announce::Options(kind) => {
+                let (scope, fields) = (kind.scope(), kind.fields());
+                // At most 5 fields: the counts and byte lengths fit.
+                if v9 {
+                    c.u16(4)?; // bytes of scope fields
+                    c.u16(4 * fields.len() as u16)?; // bytes of option fields
+                    c.u16(kind.v9_scope_type())?;
+                    c.u16(scope.1)?;
+                } else {
+                    c.u16(1 + fields.len() as u16)?; // fields
+                    c.u16(1)?; // of which scope fields
+                    c.u16(scope.0)?;
+                    c.u16(scope.1)?;
+                }
+                for f in fields {
+                    c.u16(f.0)?;
+                    c.u16(f.1)?;
+                }
+            }
         }
-        if switch {
-            self.close_set()?;
-            let start = self.len;
-            let mut c = Cursor::new(&mut self.buf, start);
-            c.u16(id)?;
-            c.u16(0)?; // length, patched by close_set
-            self.len = c.pos();
-            self.open_set = Some((id, start));
-        }
-        let mut c = Cursor::new(&mut self.buf, self.len);
-        for &f in fields.as_slice() {
-            put_field(&mut c, f, rec, clock)?;
-        }
-        self.len = c.pos();
+        let end = c.pos();
+        let padded = align4(end);
+        // align4(n) >= n.
+        c.zeros(padded - end)?;
+        self.len = padded;
+        // start <= self.len <= 1400: the difference fits a u16.
+        put_u16_at(&mut self.buf, start + 2, (self.len - start) as u16)?;
+        // At most one template record per byte of the buffer.
+        self.template_records += 1;
         Some(())
     }
 
@@ -290,8 +413,6 @@ impl SetPdu {
 pub(crate) trait SetFormat {
     /// Bytes of the header.
     const HEADER_LEN: usize;
-    /// Set ID of template sets.
-    const TEMPLATE_SET: u16;
     /// Which fields its templates use.
     const DIALECT: Dialect;
 
@@ -328,7 +449,7 @@ impl<F: SetFormat> SetWriter<F> {
     /// An empty writer exporting as `id` (v9 source ID, IPFIX observation domain).
     pub(crate) const fn new(id: u32) -> Self {
         SetWriter {
-            pdu: SetPdu::new(F::HEADER_LEN, F::TEMPLATE_SET, F::DIALECT),
+            pdu: SetPdu::new(F::HEADER_LEN, F::DIALECT),
             sequence: 0,
             id,
             _format: core::marker::PhantomData,
@@ -371,6 +492,11 @@ impl<F: SetFormat> SetWriter<F> {
     /// Adds a record (`Full`: nothing written; finish, send, push again).
     pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
         self.pdu.push(rec, clock)
+    }
+
+    /// Adds an options record (`Full`: nothing written; finish, send, push again).
+    pub(crate) fn push_options(&mut self, rec: &OptionsRecord<'_>, clock: &Clock) -> Push {
+        self.pdu.push_options(rec, clock)
     }
 
     /// Writes the header, advances the sequence and returns the PDU, or `None` if it

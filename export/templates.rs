@@ -261,15 +261,6 @@ impl Templates {
         }
     }
 
-    /// Marks the template `id` as not sent (undoing a template record that did not fit).
-    pub(crate) fn unannounce(&mut self, id: u16) {
-        for t in self.list.iter_mut().flatten() {
-            if t.id == id {
-                t.announced = false;
-            }
-        }
-    }
-
     /// Templates ever defined.
     pub(crate) fn generated(&self) -> u32 {
         self.generated

@@ -11,8 +11,6 @@ use crate::export::templates::Dialect;
 
 /// Bytes of the v9 header.
 pub(crate) const V9_HEADER_LEN: usize = 20;
-/// Flowset ID of template flowsets.
-pub(crate) const V9_TEMPLATE_SET: u16 = 0;
 
 /// NetFlow v9: counts include template records; the sequence numbers PDUs; sysuptime is
 /// taken at the whole second of unix_secs (see [`Clock::sysuptime_at_unix_secs`]).
@@ -20,7 +18,6 @@ pub(crate) struct V9;
 
 impl SetFormat for V9 {
     const HEADER_LEN: usize = V9_HEADER_LEN;
-    const TEMPLATE_SET: u16 = V9_TEMPLATE_SET;
     const DIALECT: Dialect = Dialect::V9;
 
     fn next_sequence(seq: u32, _data_records: u32) -> u32 {

@@ -6,6 +6,7 @@
 //! Pure `core` code: compiled into the module and into the host test harness.
 
 use crate::export::ipfix::IpfixWriter;
+use crate::export::options::OptionsRecord;
 use crate::export::pdu::{Clock, Push};
 use crate::export::record::FlowRecord;
 use crate::export::v5::V5Writer;
@@ -103,6 +104,16 @@ impl PduWriter {
             PduWriter::V5(w) => w.push(rec, clock),
             PduWriter::V9(w) => w.push(rec, clock),
             PduWriter::Ipfix(w) => w.push(rec, clock),
+        }
+    }
+
+    /// Adds an options record to the PDU under construction (v5 has none:
+    /// `NotExportable`).
+    pub(crate) fn push_options(&mut self, rec: &OptionsRecord<'_>, clock: &Clock) -> Push {
+        match self {
+            PduWriter::V5(_) => Push::NotExportable,
+            PduWriter::V9(w) => w.push_options(rec, clock),
+            PduWriter::Ipfix(w) => w.push_options(rec, clock),
         }
     }
 

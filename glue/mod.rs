@@ -13,6 +13,7 @@ pub(crate) mod kmem_cache;
 pub(crate) mod memcg;
 pub(crate) mod modinfo;
 pub(crate) mod net;
+pub(crate) mod netdev;
 pub(crate) mod params;
 pub(crate) mod percpu;
 pub(crate) mod pernet;

@@ -3,8 +3,11 @@
 # addresses, ports and protocol (equal to what was sent and to the rule counters); no
 # sequence failures (nfdump), no malformed packets or sequence warnings (tshark); every
 # export packet the module counted is on the wire. Then v5: IPv6 flows cannot be carried
-# and are counted as lost flows, the IPv4 ones arrive.
-# timeout: 900
+# and are counted as lost flows, the IPv4 ones arrive. Per-flow templates: the fields
+# beyond the 5-tuple (next hop via a gateway, ipVersion, IPv4 options, IPv6 extension
+# headers, TCP options, IPv6 flow label, IGMP type, ESP SPI), decoded by tshark, in v9,
+# IPFIX and (next hop) v5; /proc counts the templates.
+# timeout: 1200
 . "$NETFLOW_REPO/tests/lib.sh"
 
 flowsum() { python3 "$REPO/tests/tools/flowsum.py" "$@"; }
@@ -127,6 +130,86 @@ run_protocol() {
 
 run_protocol 9
 run_protocol 10
+
+# Per-flow templates. 10.9.0.2 / fd09::2 sit behind ns2: the router reaches them through a
+# gateway, so their flows have a next hop.
+ip route add 10.9.0.0/24 via 10.2.0.2
+ip -6 route add fd09::/64 via fd02::2
+ip -n ns2 addr add 10.9.0.2/32 dev lo
+ip -n ns2 addr add fd09::2/128 dev lo
+iptables -w -A FORWARD -p esp -j NETFLOW
+ip6tables -w -A FORWARD -p esp -j NETFLOW
+iptables -w -A OUTPUT -p igmp -j NETFLOW
+ip link set r1 alias to-ns1
+# The value of KEY in the first `flowsum fields` line of FILE that starts with TUPLE.
+field_of() { grep -m1 "^$2 " "$1" | tr ' ' '\n' | sed -n "s/^$3=//p"; }
+check_fields() {
+	local proto=$1 pcap=/tmp/fields$1.pcap out=/tmp/fields$1 udp4="17 10.1.0.2 10.9.0.2 24000 9000"
+	log "v$proto: fields beyond the 5-tuple"
+	sysctl -qw net.netflow.protocol="$proto"
+	start_dumpcap $pcap
+	ip netns exec ns1 python3 "$REPO/tests/tools/attribute_packets.py" 10.9.0.2 fd09::2 3
+	if [ "$proto" != 5 ]; then
+		ip netns exec ns1 ping -6 -F 0x12345 -c 2 -i 0.2 -q fd02::2 >/dev/null ||
+			fail "ping -F (flow label) failed"
+		ip netns exec ns1 python3 -c 'import socket
+s = socket.create_connection(("10.9.0.2", 8000)); s.sendall(b"x" * 3000); s.close()'
+		# The router joins a group on r1: an IGMPv3 report (type 34) leaves through OUTPUT.
+		python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, socket.inet_aton("239.1.2.3") + socket.inet_aton("10.1.0.1"))
+time.sleep(1)'
+	fi
+	sleep 1
+	sysctl -qw net.netflow.flush=1
+	# The interfaces of the flushed flows are described within two runs of the
+	# once-a-second options schedule.
+	sleep 3
+	stop_dumpcap $pcap
+	cp $pcap "$NETFLOW_OUT/" 2>/dev/null
+	flowsum fields $pcap >$out
+	sed 's/^/    /' $out
+	check_eq "v$proto: UDP/IPv4 next hop is the gateway" "$(field_of $out "$udp4" NextHop)" 10.2.0.2
+	[ "$proto" = 5 ] && return
+	check_eq "v$proto: UDP/IPv4 ipVersion" "$(field_of $out "$udp4" IPVersion)" 4
+	check_eq "v$proto: UDP/IPv4 options: record route and end of list" \
+		"$(field_of $out "$udp4" OptionMap)" 81000000
+	local udp6="17 fd01::2 fd09::2 24000 9000"
+	check_eq "v$proto: UDP/IPv6 next hop is the gateway" "$(field_of $out "$udp6" NextHop)" fd02::2
+	check_eq "v$proto: UDP/IPv6 ipVersion" "$(field_of $out "$udp6" IPVersion)" 6
+	check_eq "v$proto: UDP/IPv6 extension headers: hop-by-hop" \
+		"$(field_of $out "$udp6" ExtHeaders)" 0x40000000
+	check_eq "v$proto: ESP/IPv4 SPI" "$(field_of $out "50 10.1.0.2 10.9.0.2 0 0" SPI)" 305419896
+	check_eq "v$proto: ESP/IPv6 SPI" "$(field_of $out "50 fd01::2 fd09::2 0 0" SPI)" 305419896
+	check_eq "v$proto: ICMPv6 echo flow label (ping -F 0x12345)" \
+		"$(field_of $out "58 fd01::2 fd02::2 0 32768" FlowLabel)" 74565
+	check_eq "v$proto: on-link ICMPv6 next hop" "$(field_of $out "58 fd01::2 fd02::2 0 32768" NextHop)" ::
+	# SYN: MSS, SACK permitted, timestamps, NOP, window scale (kinds 2, 4, 8, 1, 3)
+	check_eq "v$proto: TCP options of the client's packets" \
+		"$(grep -m1 '^6 10.1.0.2 10.9.0.2 [0-9]* 8000 ' $out | tr ' ' '\n' | sed -n 's/^TCPOptionMap=//p')" \
+		7880000000000000
+	check_eq "v$proto: IGMP report type" "$(field_of $out "2 10.1.0.1 224.0.0.22 0 0" IGMPType)" 34
+	# Options records (tshark's names): system init, metering statistics, interfaces.
+	local v=/tmp/options$proto.txt
+	tshark -r $pcap -d udp.port==2055,cflow -V >$v
+	check_eq "v$proto: system init record names the module and its srcversion" \
+		"$(grep -m1 'Observation Domain Name:' $v | sed 's/^ *//')" \
+		"Observation Domain Name: ipt_NETFLOW $(cat /sys/module/ipt_NETFLOW/version) srcversion $(cat /sys/module/ipt_NETFLOW/srcversion)"
+	check_match "v$proto: system init time" "$(grep -m1 'System Init Time:' $v)" "$(date -u +%Y)"
+	check_match "v$proto: metering statistics (exported messages)" "$(grep -m1 'PacketsExp:' $v)" 'PacketsExp: [0-9]+'
+	check_eq "v$proto: interface table: r1 with its alias" \
+		"$(grep -A1 'IfName: r1$' $v | sed -n 's/^ *IfDescr: //p' | head -1)" "to-ns1"
+	check_match "v$proto: interface table: r2" "$(grep -c 'IfName: r2$' $v)" '^[1-9]'
+	check_eq "v$proto: no malformed options" "$(grep -c Malformed $v)" 0
+	local counts
+	counts=$(sed -n 's/.*(templates \([0-9]*\), active \([0-9]*\)).*/\1 \2/p' $PROC)
+	log "v$proto: templates, active: $counts"
+	check_eq "v$proto: /proc counts the templates in use (at least 8 shapes here)" \
+		"$(echo "$counts" | awk '{ print ($1 >= 8 && $1 == $2) }')" 1
+}
+check_fields 9
+check_fields 10
+check_fields 5
 
 log "v5: IPv6 flows are not exportable, counted as lost"
 nf=/tmp/nf5

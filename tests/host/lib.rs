@@ -23,6 +23,7 @@ pub mod flow {
 pub mod export {
     pub mod destination;
     pub mod ipfix;
+    pub mod options;
     pub mod pdu;
     pub mod record;
     pub mod sets;
@@ -73,6 +74,7 @@ mod tests {
     mod encode_v5;
     mod encode_v9;
     mod export_destination;
+    mod export_options;
     mod export_templates;
     mod flow_aging;
     mod flow_hash;

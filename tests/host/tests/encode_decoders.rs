@@ -594,3 +594,88 @@ fn decoders_accept_our_pdus() {
         eprintln!("kept {}", dir.display());
     }
 }
+
+/// The options records, as tshark decodes them: every kind in v9 and IPFIX, after and
+/// among flow records, without a malformed field.
+#[test]
+fn tshark_decodes_options_records() {
+    use super::export_options::{iface, name, stats};
+    use crate::export::options::{OptionsKind, OptionsRecord};
+    if !have("tshark") {
+        assert!(
+            std::env::var_os("NETFLOW_REQUIRE_DECODERS").is_none_or(|v| v != "1"),
+            "NETFLOW_REQUIRE_DECODERS=1 and tshark is not installed"
+        );
+        eprintln!("SKIP: tshark not installed");
+        return;
+    }
+    let dir = tmpdir("options");
+    for proto in [Protocol::V9, Protocol::Ipfix] {
+        let mut w = PduWriter::new(proto, 7);
+        let (s, n, i) = (stats(), name(), iface());
+        for kind in [
+            OptionsKind::SystemInit,
+            OptionsKind::MeteringStatistics,
+            OptionsKind::MeteringReliability,
+            OptionsKind::ExportingReliability,
+        ] {
+            let rec = OptionsRecord::System {
+                kind,
+                stats: &s,
+                domain_name: &n,
+                now_ms: NOW_UNIX_MS,
+            };
+            assert_eq!(w.push_options(&rec, &clock()), Push::Added);
+        }
+        assert_eq!(w.push(&rec_a(), &clock()), Push::Added);
+        assert_eq!(
+            w.push_options(&OptionsRecord::Interface(&i), &clock()),
+            Push::Added
+        );
+        let pdus = vec![w.finish(&clock()).unwrap().to_vec()];
+        let file = dir.join(format!("options-{proto:?}.pcap"));
+        std::fs::write(&file, pcap(&pdus)).unwrap();
+        let v = run(Command::new("tshark").args([
+            "-r",
+            file.to_str().unwrap(),
+            "-d",
+            "udp.port==2055,cflow",
+            "-V",
+        ]));
+        for bad in [
+            "Malformed",
+            "Expert Info (Warning",
+            "Expert Info (Error",
+            "Unknown",
+        ] {
+            assert!(!v.contains(bad), "{proto:?}: {bad}:\n{v}");
+        }
+        let lines: Vec<&str> = v.lines().map(str::trim).collect();
+        let (domain, iface_scope) = if proto == Protocol::V9 {
+            ("ScopeSystem: 00000007", "ScopeInterface: 3")
+        } else {
+            ("Observation Domain Id: 7", "InputInt: 3")
+        };
+        for want in [
+            domain,
+            "System Init Time: Nov 14, 2023 22:11:41.500000000 UTC",
+            "Observation Domain Name: ipt_NETFLOW 3.0",
+            "PacketsExp: 10",
+            "FlowsExp: 200",
+            "OctetsExp: 30000",
+            "Flows: 250",
+            "Ignored Packets: 3",
+            "Ignored Octets: 300",
+            "Not Sent Flows: 4",
+            "Not Sent Packets: 40",
+            "Not Sent Octets: 4000",
+            "EndTime: Nov 14, 2023 22:13:20.500000000 UTC",
+            iface_scope,
+            "IfName: eth0",
+            "IfDescr: uplink",
+            "SrcPort: 12345",
+        ] {
+            assert!(lines.contains(&want), "{proto:?}: no '{want}' in\n{v}");
+        }
+    }
+}

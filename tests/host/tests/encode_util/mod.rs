@@ -173,6 +173,7 @@ pub type Fields = Vec<(u16, Vec<u8>)>;
 #[derive(Default, Debug)]
 pub struct Decoded {
     pub templates: Vec<(u16, Vec<(u16, u16)>)>,
+    pub options_templates: Vec<(u16, Vec<(u16, u16)>)>,
     pub records: Vec<(u16, Fields)>,
 }
 
@@ -188,7 +189,29 @@ pub fn decode(
     let mut d = Decoded::default();
     for (off, id, len) in set_offsets(pdu, hdr) {
         let body = &pdu[off + 4..off + len];
-        if id == tpl_set {
+        if id == tpl_set + 1 {
+            // options templates: v9 (flowset 1) gives scope and option lengths in bytes,
+            // IPFIX (set 3) a field count and a scope count; padding may follow.
+            let mut i = 0;
+            while i + 6 <= body.len() && be16(body, i) != 0 {
+                let tid = be16(body, i);
+                let n = if tpl_set == 0 {
+                    (be16(body, i + 2) as usize + be16(body, i + 4) as usize) / 4
+                } else {
+                    be16(body, i + 2) as usize
+                };
+                let fields: Vec<(u16, u16)> = (0..n)
+                    .map(|k| (be16(body, i + 6 + 4 * k), be16(body, i + 8 + 4 * k)))
+                    .collect();
+                i += 6 + 4 * n;
+                known.insert(tid, fields.clone());
+                d.options_templates.push((tid, fields));
+            }
+            assert!(
+                body[i..].iter().all(|&b| b == 0),
+                "options template padding"
+            );
+        } else if id == tpl_set {
             let mut i = 0;
             while i + 4 <= body.len() {
                 let (tid, n) = (be16(body, i), be16(body, i + 2) as usize);
