@@ -13,16 +13,17 @@ use crate::export::pdu::Clock;
 use crate::flow::aging::pass_secs;
 use crate::flow::aging::{aging_chunk, Timeouts};
 use crate::flow::rate::{metric_x100, Average, Rate};
+use crate::glue::cpu;
 use crate::glue::memcg::MemCgroup;
 use crate::glue::modinfo;
 use crate::glue::net::NetRef;
 use crate::glue::rcu_table::Maintenance;
 use crate::glue::skb::Packet;
 use crate::glue::time;
-use crate::glue::work::Periodic;
-use crate::settings::spec::Setting;
+use crate::glue::work::{Next, Periodic};
+use crate::settings::spec::{Setting, ANY_CPU};
 use crate::settings::values::Values;
-use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use kernel::prelude::*;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};
 use kernel::sync::{new_mutex, Arc, Mutex};
@@ -50,14 +51,20 @@ pub(crate) struct Rates {
 /// What the work measured about its own runs.
 #[derive(Default)]
 pub(crate) struct WorkerStats {
-    /// Runs so far.
-    pub(crate) runs: AtomicU64,
     /// Jiffies when the last run started.
     pub(crate) last_start: AtomicU64,
     /// Microseconds the last run took.
     pub(crate) last_us: AtomicU64,
     /// Jiffies between runs.
     pub(crate) delay: AtomicU64,
+    /// The CPU the last run started on.
+    pub(crate) cpu: AtomicU32,
+    /// Flows the last run's aging scan looked at.
+    pub(crate) flows: AtomicU64,
+    /// Buckets it looked at.
+    pub(crate) buckets: AtomicU64,
+    /// Flows the last run exported.
+    pub(crate) exported: AtomicU64,
 }
 
 /// Settings kept as text for reading back.
@@ -141,7 +148,7 @@ impl Netflow {
     }
 
     /// The flow timeouts now, in jiffies.
-    fn timeouts(&self) -> Timeouts {
+    pub(crate) fn timeouts(&self) -> Timeouts {
         let hz = time::hz();
         Timeouts {
             inactive: self
@@ -184,6 +191,55 @@ impl Netflow {
         let mut m = self.flows.maintenance();
         m.retire_all();
         self.export_retired(&mut m, true);
+    }
+
+    /// Exports every flow now, then makes the statistics count from 0, as C's `flush=2`:
+    /// the per-CPU packet path counters, the released traffic and the export counters.
+    /// Sleeps.
+    pub(crate) fn flush_and_reset(&self) {
+        let mut m = self.flows.maintenance();
+        m.retire_all();
+        self.export_retired(&mut m, true);
+        // Under the maintenance lock no flow leaves the table, and under the exporter's
+        // no export is counted: nothing is counted half before and half after.
+        self.flows.reset_stats();
+        let exporter = self.exporter();
+        let e = &self.export_stats;
+        for c in [
+            &e.pdus,
+            &e.bytes,
+            &e.flows,
+            &e.errors,
+            &e.lost_flows,
+            &e.lost_packets,
+            &e.lost_bytes,
+        ] {
+            c.store(0, Relaxed);
+        }
+        drop(exporter);
+        drop(m);
+        // Rates restart from the new totals.
+        let mut r = self.rates.lock();
+        r.last = [0; 3];
+    }
+
+    /// Where the periodic work runs next: the `exportcpu` CPU if it is online. A CPU that
+    /// went offline is dropped from the setting, with one line, as C does.
+    pub(crate) fn work_cpu(&self) -> Option<u32> {
+        let want = self.settings.get(Setting::Exportcpu);
+        if want == ANY_CPU {
+            return None;
+        }
+        if cpu::online(want) {
+            // At most MAX_CPU (the table's range), or checked online: fits.
+            return u32::try_from(want).ok();
+        }
+        pr_warn!(
+            "can't schedule the export work on CPU {}: not online; exportcpu set to -1\n",
+            want
+        );
+        self.settings.set(Setting::Exportcpu, ANY_CPU);
+        None
     }
 
     /// Exports every flow in the current protocol, then switches to `protocol`. Sleeps.
@@ -338,8 +394,9 @@ pub(crate) fn auto_hashsize() -> usize {
 }
 
 impl Periodic for Netflow {
-    fn run(&self) -> u64 {
+    fn run(&self) -> Next {
         let start_ns = time::mono_ns();
+        self.worker.cpu.store(cpu::current(), Relaxed);
         let hz = time::hz();
         // Ten runs a second; each ages its share of one pass over the table (see
         // `pass_secs`), so no run holds the CPU long even with a million flows.
@@ -353,19 +410,25 @@ impl Periodic for Netflow {
         {
             let mut m = self.flows.maintenance();
             let chunk = aging_chunk(self.flows.buckets(), delay, hz, pass);
-            let (next, _) =
+            let scanned =
                 self.flows
                     .age(&mut m, self.cursor.load(Relaxed), chunk, &self.timeouts());
-            self.cursor.store(next, Relaxed);
-            self.export_retired(&mut m, false);
+            self.cursor.store(scanned.next, Relaxed);
+            let exported = self.export_retired(&mut m, false);
+            // usize into u64: lossless.
+            self.worker.flows.store(scanned.items as u64, Relaxed);
+            self.worker.buckets.store(scanned.buckets as u64, Relaxed);
+            self.worker.exported.store(exported as u64, Relaxed);
         }
         self.export_options();
         self.sample_rates();
-        self.worker.runs.fetch_add(1, Relaxed);
         self.worker.delay.store(delay, Relaxed);
         self.worker
             .last_us
             .store(time::mono_ns().saturating_sub(start_ns) / 1000, Relaxed);
-        delay
+        Next {
+            delay,
+            cpu: self.work_cpu(),
+        }
     }
 }

@@ -22,12 +22,14 @@ use crate::export::writer::Protocol;
 use crate::glue::net::{Net, NetRef};
 use crate::glue::pernet::{Pernet, PernetHandler};
 use crate::glue::proc::ProcEntry;
+use crate::glue::proc_seq::ProcSeqEntry;
 use crate::glue::rcu::ReadGuard;
 use crate::glue::skb::{HookFamily, Packet};
 use crate::glue::sysctl::SysctlTable;
-use crate::glue::work::PeriodicWork;
+use crate::glue::work::{Next, PeriodicWork};
 use crate::glue::xtables::Target;
-use crate::procfs::{snmp::SnmpFile, stat::StatFile};
+use crate::procfs::{flows::FlowsFile, snmp::SnmpFile, stat::StatFile};
+use crate::settings::params::TARGET;
 use crate::settings::spec::Setting;
 use crate::settings::sysctl::{Sysctls, NAMES};
 use crate::settings::values::Values;
@@ -47,6 +49,7 @@ pub(crate) struct Instance {
     _sysctl: SysctlTable<Sysctls>,
     _stat: ProcEntry<StatFile>,
     _snmp: ProcEntry<SnmpFile>,
+    _flows: ProcSeqEntry<FlowsFile>,
     _work: PeriodicWork<Netflow>,
     netflow: Arc<Netflow>,
 }
@@ -110,7 +113,11 @@ impl PernetHandler for Namespaces {
         let inum = net.inum();
         let netflow = Netflow::new(net, initial, flows, values, exporter, p.aggregation)?;
         let netflow = Arc::pin_init(netflow, GFP_KERNEL)?;
-        let work = PeriodicWork::start(netflow.clone(), 1)?;
+        let first = Next {
+            delay: 1,
+            cpu: netflow.work_cpu(),
+        };
+        let work = PeriodicWork::start(netflow.clone(), first)?;
         let snmp = ProcEntry::new(
             &netflow.net,
             c_str!("ipt_netflow_snmp"),
@@ -121,6 +128,11 @@ impl PernetHandler for Namespaces {
             c_str!("ipt_netflow"),
             Arc::new(StatFile(netflow.clone()), GFP_KERNEL)?,
         )?;
+        let flows = ProcSeqEntry::new(
+            &netflow.net,
+            c_str!("ipt_netflow_flows"),
+            Arc::new(FlowsFile(netflow.clone()), GFP_KERNEL)?,
+        )?;
         let sysctl = SysctlTable::new(
             &netflow.net,
             NAMES,
@@ -128,6 +140,7 @@ impl PernetHandler for Namespaces {
         )?;
         if is_initial {
             *self.initial.lock() = Some(netflow.clone());
+            drop(TARGET.replace(Some(netflow.clone())));
         } else if netflow.settings.get(Setting::Debug) > 0 {
             pr_info!("namespace {}: instance created\n", inum);
         }
@@ -135,6 +148,7 @@ impl PernetHandler for Namespaces {
             _sysctl: sysctl,
             _stat: stat,
             _snmp: snmp,
+            _flows: flows,
             _work: work,
             netflow,
         })
@@ -144,6 +158,7 @@ impl PernetHandler for Namespaces {
         // The namespace's devices are still there: its collectors can get its flows.
         instance.netflow.flush_all();
         if instance.netflow.net.is_initial() {
+            drop(TARGET.replace(None));
             self.initial.lock().take();
         }
     }

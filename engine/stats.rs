@@ -3,6 +3,8 @@
 //! Per-CPU statistics of the packet path.
 
 use crate::glue::percpu::Counter;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use kernel::prelude::*;
 
 /// One per-CPU counter; the names follow the `/proc/net/stat/ipt_netflow` columns.
 #[derive(Clone, Copy)]
@@ -41,4 +43,42 @@ pub(crate) type CpuStats = [Counter; STATS];
 pub(crate) fn counter(stats: &CpuStats, s: Stat) -> &Counter {
     // Every Stat is below STATS (DropBytes, the last, is STATS - 1): in bounds.
     &stats[s as usize]
+}
+
+/// What each CPU's counters read at the last reset (`flush=2`): the figures shown count
+/// from there. The counters themselves are only ever written by their own CPU, so a
+/// reset from another CPU cannot lose a concurrent add, and cannot be lost by one.
+pub(crate) struct Baseline(KVec<[AtomicU64; STATS]>);
+
+impl Baseline {
+    /// Zero for each of `cpus` CPUs.
+    pub(crate) fn new(cpus: usize) -> Result<Self> {
+        let mut v = KVec::with_capacity(cpus, GFP_KERNEL)?;
+        for _ in 0..cpus {
+            v.push([const { AtomicU64::new(0) }; STATS], GFP_KERNEL)?;
+        }
+        Ok(Self(v))
+    }
+
+    /// The counters `raw` of the `cpu`-th CPU, counted from its last reset. Counters
+    /// only grow, so the wrapping difference is what was added since.
+    pub(crate) fn since(&self, cpu: usize, raw: [u64; STATS]) -> [u64; STATS] {
+        let Some(base) = self.0.get(cpu) else {
+            return raw;
+        };
+        let mut out = raw;
+        for (v, b) in out.iter_mut().zip(base) {
+            *v = v.wrapping_sub(b.load(Relaxed));
+        }
+        out
+    }
+
+    /// Makes the `cpu`-th CPU's counters, now `raw`, count from 0.
+    pub(crate) fn reset(&self, cpu: usize, raw: [u64; STATS]) {
+        if let Some(base) = self.0.get(cpu) {
+            for (b, v) in base.iter().zip(raw) {
+                b.store(v, Relaxed);
+            }
+        }
+    }
 }

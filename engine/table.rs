@@ -3,7 +3,7 @@
 //! The flow table: every packet is folded into its flow here, on any CPU, in softirq or
 //! process context; due flows leave it for the exporter.
 
-use super::stats::{counter, CpuStats, Stat, STATS};
+use super::stats::{counter, Baseline, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::FlowRecord;
 use crate::flow::aging::{self, EndReason, Timeouts};
@@ -15,9 +15,9 @@ use crate::glue::kmem_cache::KmemCache;
 use crate::glue::memcg::MemCgroup;
 use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
-use crate::glue::rcu::ReadGuard;
+use crate::glue::rcu::{ReadGuard, ReadSection};
 use crate::glue::rcu_box::RcuBox;
-use crate::glue::rcu_table::{Entry, Hashed, Maintenance, NodeCache, RcuTable};
+use crate::glue::rcu_table::{Entry, Hashed, Maintenance, NodeCache, Position, RcuTable, Scanned};
 use crate::glue::skb::{HookFamily, Packet};
 use crate::glue::time;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
@@ -100,6 +100,13 @@ impl Flow {
     }
 }
 
+impl Flow {
+    /// The jiffies of the first and of the last packet.
+    pub(crate) fn times(&self) -> (u64, u64) {
+        (self.first, self.last.load(Relaxed))
+    }
+}
+
 impl Hashed for Flow {
     fn hash(&self) -> u32 {
         self.hash
@@ -119,12 +126,14 @@ pub(crate) fn flow_cache() -> Result<Arc<FlowCache>> {
 
 /// How long a TCP flow that saw FIN or RST may stay idle before it leaves early (jiffies
 /// are converted at use): late segments of the close still land in the same flow.
-const END_GRACE_MS: u64 = 1000;
+pub(crate) const END_GRACE_MS: u64 = 1000;
 
 /// The flow table and its statistics.
 pub(crate) struct FlowTable {
     table: RcuTable<Flow>,
     stats: PerCpu<CpuStats>,
+    /// Where `stats` count from (`flush=2`).
+    base: Baseline,
     rules: RcuBox<Rules>,
     rule_usage: [AtomicU64; MAX_RULES],
     seed: u32,
@@ -141,9 +150,11 @@ pub(crate) struct FlowTable {
 impl FlowTable {
     /// An empty table of `buckets` buckets, its flows from `cache`.
     pub(crate) fn new(cache: Arc<FlowCache>, buckets: usize, rules: KBox<Rules>) -> Result<Self> {
+        let stats = PerCpu::<CpuStats>::new()?;
         Ok(Self {
             table: RcuTable::new(cache, buckets)?,
-            stats: PerCpu::new()?,
+            base: Baseline::new(stats.iter().count())?,
+            stats,
             rules: RcuBox::new(rules),
             rule_usage: [const { AtomicU64::new(0) }; MAX_RULES],
             seed: random_u32(),
@@ -283,15 +294,14 @@ impl FlowTable {
         self.table.maintenance()
     }
 
-    /// Retires the due flows among `count` buckets from `start`; returns where to go on
-    /// from and how many flows were retired.
+    /// Retires the due flows among `count` buckets from `start`.
     pub(crate) fn age(
         &self,
         m: &mut Maintenance<'_, Flow>,
         start: usize,
         count: usize,
         t: &Timeouts,
-    ) -> (usize, usize) {
+    ) -> Scanned {
         let hz = time::hz();
         // HZ is at most a few thousand: no overflow.
         let grace = END_GRACE_MS * hz / 1000;
@@ -349,11 +359,35 @@ impl FlowTable {
         (self.peak.load(Relaxed), self.peak_jiffies.load(Relaxed))
     }
 
-    /// Each possible CPU's statistics, copied, in `PerCpu::iter` order.
+    /// Each possible CPU's statistics since the last reset, copied, in `PerCpu::iter`
+    /// order.
     pub(crate) fn per_cpu(&self) -> impl Iterator<Item = [u64; STATS]> + '_ {
         self.stats
             .iter()
-            .map(|cpu| cpu.each_ref().map(Counter::get))
+            .enumerate()
+            .map(|(i, cpu)| self.base.since(i, cpu.each_ref().map(Counter::get)))
+    }
+
+    /// Makes the statistics and the released traffic count from 0 (`flush=2`, with the
+    /// table just flushed).
+    pub(crate) fn reset_stats(&self) {
+        for (i, cpu) in self.stats.iter().enumerate() {
+            self.base.reset(i, cpu.each_ref().map(Counter::get));
+        }
+        self.released_packets.store(0, Relaxed);
+        self.released_bytes.store(0, Relaxed);
+    }
+
+    /// Hands `f` the flows from `from` on, looking at up to `buckets` buckets; see
+    /// `RcuTable::visit`. For the flow dump: no lock taken.
+    pub(crate) fn visit(
+        &self,
+        rcu: &ReadSection,
+        from: Position,
+        buckets: usize,
+        f: impl FnMut(Position, &Flow) -> bool,
+    ) -> Option<Position> {
+        self.table.visit(rcu, from, buckets, f)
     }
 
     /// Statistics summed over all CPUs.

@@ -16,6 +16,11 @@
 #include <linux/memcontrol.h>
 #include <linux/sched/mm.h>
 #include <net/netns/generic.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/smp.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
 #include "bindings.h"
 
 void netflow_rcu_read_lock(void) { rcu_read_lock(); }
@@ -56,6 +61,12 @@ bool netflow_queue_delayed_work(struct delayed_work *dw, unsigned long delay)
 	return queue_delayed_work(system_unbound_wq, dw, delay);
 }
 
+/* On a CPU-bound workqueue: an unbound one takes the CPU only as a hint. */
+bool netflow_queue_delayed_work_on(int cpu, struct delayed_work *dw, unsigned long delay)
+{
+	return queue_delayed_work_on(cpu, system_wq, dw, delay);
+}
+
 unsigned int netflow_hz(void) { return HZ; }
 unsigned long long netflow_ktime_get_real_ms(void) { return ktime_get_real_ns() / NSEC_PER_MSEC; }
 unsigned long long netflow_ktime_get_boot_ms(void) { return ktime_get_boottime_ns() / NSEC_PER_MSEC; }
@@ -84,5 +95,20 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg) { return s
 
 /* glue/sched.rs */
 void netflow_cond_resched(void) { cond_resched(); }
+
+/* glue/params.rs */
+/* Whether the module's parameters are in sysfs yet: before, a parameter's value can only
+ * come from the load arguments (parse_args runs before the sysfs files exist). */
+bool netflow_params_in_sysfs(void) { return THIS_MODULE->mkobj.mp != NULL; }
+void netflow_param_lock(void) { kernel_param_lock(THIS_MODULE); }
+void netflow_param_unlock(void) { kernel_param_unlock(THIS_MODULE); }
+
+/* glue/cpu.rs */
+bool netflow_cpu_online(unsigned int cpu) { return cpu < nr_cpu_ids && cpu_online(cpu); }
+unsigned int netflow_current_cpu(void) { return raw_smp_processor_id(); }
+
+/* glue/proc_seq.rs */
+void *netflow_pde_data(const struct inode *inode) { return pde_data(inode); }
+void *netflow_seq_private(struct file *file) { return ((struct seq_file *)file->private_data)->private; }
 
 const struct dst_entry *netflow_skb_dst(const struct sk_buff *skb) { return skb_dst(skb); }

@@ -55,6 +55,24 @@ struct mem_cgroup *netflow_set_active_memcg(struct mem_cgroup *memcg);
 /* glue/sched.rs */
 void netflow_cond_resched(void);
 
+/* glue/params.rs */
+bool netflow_params_in_sysfs(void);
+void netflow_param_lock(void);
+void netflow_param_unlock(void);
+
+/* glue/cpu.rs */
+bool netflow_cpu_online(unsigned int cpu);
+unsigned int netflow_current_cpu(void);
+
+/* glue/work.rs */
+bool netflow_queue_delayed_work_on(int cpu, struct delayed_work *dw, unsigned long delay);
+
+/* glue/proc_seq.rs */
+struct inode;
+struct file;
+void *netflow_pde_data(const struct inode *inode);
+void *netflow_seq_private(struct file *file);
+
 /* glue/skb.rs */
 struct sk_buff;
 struct dst_entry;

@@ -8,6 +8,7 @@
 
 pub(crate) mod bh;
 pub(crate) mod bucket;
+pub(crate) mod cpu;
 pub(crate) mod kmem_cache;
 pub(crate) mod memcg;
 pub(crate) mod modinfo;
@@ -17,6 +18,7 @@ pub(crate) mod params;
 pub(crate) mod percpu;
 pub(crate) mod pernet;
 pub(crate) mod proc;
+pub(crate) mod proc_seq;
 pub(crate) mod random;
 pub(crate) mod ratelimit;
 pub(crate) mod rcu;

@@ -36,6 +36,20 @@ pub(crate) struct SeqFile<'a> {
 }
 
 impl SeqFile<'_> {
+    /// The seq_file `ptr`, for the duration of a callback.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is the valid `struct seq_file` of a seq_file callback in progress, used only
+    /// through the result until the callback returns.
+    pub(super) unsafe fn from_raw(ptr: *mut bindings::seq_file) -> Self {
+        // INVARIANT: by the function's contract.
+        Self {
+            ptr,
+            _p: PhantomData,
+        }
+    }
+
     /// Appends `bytes`. Fails (with nothing written) when the buffer is full; `show` is
     /// then called again with a bigger buffer.
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> Result {
@@ -50,7 +64,7 @@ impl SeqFile<'_> {
     }
 
     /// Whether the buffer overflowed: what was written is discarded and `show` called again.
-    fn overflowed(&self) -> bool {
+    pub(super) fn overflowed(&self) -> bool {
         // SAFETY: `self.ptr` is the valid seq_file of a `show` call (type invariant).
         unsafe { bindings::netflow_seq_has_overflowed(self.ptr) }
     }

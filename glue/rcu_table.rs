@@ -107,6 +107,16 @@ struct Retired<T> {
 // SAFETY: the lists are owned nodes of `T: Send`, reached only under the table's mutex.
 unsafe impl<T: Send> Send for Retired<T> {}
 
+/// A place in a walk over a table ([`RcuTable::visit`]): a bucket, and how many items of
+/// its chain come before.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub(crate) struct Position {
+    /// The bucket, an index into the bucket array.
+    pub(crate) bucket: usize,
+    /// Items of the bucket's chain before this one.
+    pub(crate) index: usize,
+}
+
 /// What [`RcuTable::find_or_insert`] did.
 pub(crate) enum Entry<'g, T> {
     /// The item was there already.
@@ -231,6 +241,51 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
         (Self::walk(head, hash, &mut eq, &mut searched), searched)
     }
 
+    /// Hands `f` the items from `from` on, in bucket order and chain order, under `rcu`,
+    /// until `f` returns false (its item then stays for the next call) or `buckets`
+    /// buckets were looked at. Returns where to go on from, or `None` after the last
+    /// bucket. Lock-free: a walk split over several calls (each its own read section)
+    /// may miss an item inserted or removed between them, or see one twice (an item
+    /// inserted at the head of a chain being walked shifts the rest); one that runs
+    /// during a resize sees the old bucket array only, which may miss the moved items.
+    pub(crate) fn visit(
+        &self,
+        _rcu: &ReadSection,
+        from: Position,
+        buckets: usize,
+        mut f: impl FnMut(Position, &T) -> bool,
+    ) -> Option<Position> {
+        // SAFETY: `current` is live; a replaced array is freed only after a grace
+        // period, which the caller's read section holds off.
+        let array = unsafe { &*self.current.load(Ordering::Acquire) };
+        let mut pos = from;
+        let end = pos.bucket.saturating_add(buckets);
+        while pos.bucket < end {
+            let chain = array.heads.get(pos.bucket)?;
+            let mut ptr = chain.load(Ordering::Acquire);
+            let mut index = 0usize;
+            // SAFETY: nodes reachable from a bucket are freed only after a grace period,
+            // which the caller's read section holds off.
+            while let Some(node) = unsafe { ptr.as_ref() } {
+                if index >= pos.index {
+                    pos.index = index;
+                    if !f(pos, &node.item) {
+                        return Some(pos);
+                    }
+                }
+                // A chain is far shorter than usize::MAX.
+                index += 1;
+                ptr = node.next.load(Ordering::Acquire);
+            }
+            // pos.bucket < end <= usize::MAX: + 1 fits.
+            pos = Position {
+                bucket: pos.bucket + 1,
+                index: 0,
+            };
+        }
+        (pos.bucket < array.heads.len()).then_some(pos)
+    }
+
     /// Finds the item as [`Self::find`] does, but under the stripe lock, and inserts
     /// `make()` if it is not there. Never sleeps.
     ///
@@ -300,6 +355,19 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
     }
 }
 
+/// What one [`Maintenance::scan`] did.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Scanned {
+    /// The bucket to start from next time (0 after the last bucket).
+    pub(crate) next: usize,
+    /// Buckets looked at.
+    pub(crate) buckets: usize,
+    /// Items looked at.
+    pub(crate) items: usize,
+    /// Items retired.
+    pub(crate) retired: usize,
+}
+
 /// Exclusive maintenance access to a table (scan, flush, resize).
 #[must_use = "maintenance access ends when the guard is dropped"]
 pub(crate) struct Maintenance<'a, T: Send + Sync + Hashed> {
@@ -310,12 +378,13 @@ pub(crate) struct Maintenance<'a, T: Send + Sync + Hashed> {
 impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
     /// Removes from `chain` every item for which `due` holds, onto the retired list.
     /// The caller holds the chain's stripe lock with softirqs off.
+    /// Returns how many it removed and how many it looked at.
     fn unlink_due(
         &mut self,
         chain: &AtomicPtr<Node<T>>,
         due: &mut impl FnMut(&T) -> bool,
-    ) -> usize {
-        let mut removed = 0;
+    ) -> (usize, usize) {
+        let (mut removed, mut looked) = (0, 0usize);
         let mut link = chain;
         loop {
             let ptr = link.load(Ordering::Relaxed);
@@ -323,6 +392,8 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
             let Some(node) = (unsafe { ptr.as_ref() }) else {
                 break;
             };
+            // Counts distinct live allocations: far below usize::MAX.
+            looked += 1;
             if due(&node.item) {
                 link.store(node.next.load(Ordering::Relaxed), Ordering::Release);
                 // A reader standing on the node follows this into the retired list, where
@@ -335,36 +406,39 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
                 link = &node.next;
             }
         }
-        removed
+        (removed, looked)
     }
 
-    /// Whether `due` holds for an item of `chain`, looked at under RCU only.
+    /// Whether `due` holds for an item of `chain`, looked at under RCU only; also how many
+    /// items it looked at.
     fn any_due(
         _rcu: &ReadSection,
         chain: &AtomicPtr<Node<T>>,
         due: &mut impl FnMut(&T) -> bool,
-    ) -> bool {
+    ) -> (bool, usize) {
+        let mut looked = 0usize;
         let mut ptr = chain.load(Ordering::Acquire);
         // SAFETY: nodes reachable from a bucket are freed only after a grace period, which
         // the caller's read section holds off.
         while let Some(node) = unsafe { ptr.as_ref() } {
+            // Counts distinct live allocations: far below usize::MAX.
+            looked += 1;
             if due(&node.item) {
-                return true;
+                return (true, looked);
             }
             ptr = node.next.load(Ordering::Acquire);
         }
-        false
+        (false, looked)
     }
 
     /// Looks at up to `count` buckets from `start` and retires the items for which `due`
-    /// holds. Returns the bucket to start from next time (0 after the last bucket) and
-    /// how many items were retired.
+    /// holds.
     pub(crate) fn scan(
         &mut self,
         start: usize,
         count: usize,
         mut due: impl FnMut(&T) -> bool,
-    ) -> (usize, usize) {
+    ) -> Scanned {
         let table = self.table;
         // SAFETY: `current` is live and, with the maintenance lock held, no resize can
         // replace it.
@@ -374,9 +448,14 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
         // Never zero (bucket counts are multiples of STRIPES); dividing by a `NonZero`
         // also leaves no division-by-zero panic path in the code.
         let Some(per) = NonZeroUsize::new(len / STRIPES) else {
-            return (0, 0);
+            return Scanned::default();
         };
-        let mut removed = 0;
+        let mut done = Scanned {
+            next: if end >= len { 0 } else { end },
+            // end <= len, and start.min(end) <= end.
+            buckets: end - start.min(end),
+            ..Scanned::default()
+        };
         let mut rcu = ReadGuard::new();
         for bucket in start.min(end)..end {
             // One read section per 256 buckets: cheaper than one per bucket, and short
@@ -399,21 +478,24 @@ impl<T: Send + Sync + Hashed> Maintenance<'_, T> {
             }
             // Then look without the lock: most chains hold nothing due, and the packet
             // path should not wait on the scan. `due` may run twice for an item.
-            if !Self::any_due(&rcu, chain, &mut due) {
+            let (any, looked) = Self::any_due(&rcu, chain, &mut due);
+            if !any {
+                done.items = done.items.saturating_add(looked);
                 continue;
             }
             let _bh = BhDisabled::new();
-            // bucket < len = STRIPES * per, so bucket / per < STRIPES. The sum counts
-            // distinct live allocations: far below usize::MAX.
+            // bucket < len = STRIPES * per, so bucket / per < STRIPES.
             let _guard = table.stripes[bucket / per].lock();
-            removed += self.unlink_due(chain, &mut due);
+            let (removed, looked) = self.unlink_due(chain, &mut due);
+            done.retired = done.retired.saturating_add(removed);
+            done.items = done.items.saturating_add(looked);
         }
-        (if end >= len { 0 } else { end }, removed)
+        done
     }
 
     /// Retires every item (for a flush or on unload).
     pub(crate) fn retire_all(&mut self) -> usize {
-        self.scan(0, usize::MAX, |_| true).1
+        self.scan(0, usize::MAX, |_| true).retired
     }
 
     /// Hands each retired item whose grace period has ended to `f` and frees it, then

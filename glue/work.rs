@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Periodic work: a `struct delayed_work` that re-arms itself, on the unbound system
-//! workqueue so it runs on whichever CPU is idle, not on one busy with packets.
+//! workqueue so it runs on whichever CPU is idle, not on one busy with packets, or on
+//! one CPU the work asks for (the per-CPU system workqueue).
 //!
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
 
@@ -12,10 +13,20 @@ use kernel::prelude::*;
 use kernel::sync::Arc;
 use kernel::types::Opaque;
 
+/// When and where a periodic work item runs next.
+#[derive(Clone, Copy)]
+pub(crate) struct Next {
+    /// Jiffies from now.
+    pub(crate) delay: u64,
+    /// The CPU to run on, which the caller checked is online (a CPU that goes offline
+    /// meanwhile has its pending work moved elsewhere by the workqueue); `None`: any.
+    pub(crate) cpu: Option<u32>,
+}
+
 /// What a periodic work item does each time it runs.
 pub(crate) trait Periodic: Send + Sync + 'static {
-    /// Runs in process context (may sleep); returns the delay in jiffies until the next run.
-    fn run(&self) -> u64;
+    /// Runs in process context (may sleep); returns when and where to run next.
+    fn run(&self) -> Next;
 }
 
 /// The work item and its data, at a stable address. `work` must stay the first field:
@@ -44,8 +55,8 @@ pub(crate) struct PeriodicWork<T: Periodic> {
 }
 
 impl<T: Periodic> PeriodicWork<T> {
-    /// Creates the work item, first run after `delay` jiffies.
-    pub(crate) fn start(data: Arc<T>, delay: u64) -> Result<Self> {
+    /// Creates the work item, first run as `first` says.
+    pub(crate) fn start(data: Arc<T>, first: Next) -> Result<Self> {
         let inner = KBox::pin(
             Inner {
                 work: Opaque::uninit(),
@@ -58,15 +69,27 @@ impl<T: Periodic> PeriodicWork<T> {
         unsafe { bindings::netflow_init_delayed_work(inner.work.get(), Some(run_work::<T>)) };
         // INVARIANT: initialised above with `run_work::<T>`.
         let this = Self { inner };
-        this.schedule(delay);
-        Ok(this)
-    }
-
-    fn schedule(&self, delay: u64) {
         // SAFETY: `work` is initialised (type invariant) and stays allocated until `drop`,
         // which cancels it.
-        unsafe { bindings::netflow_queue_delayed_work(self.inner.work.get(), delay as _) };
+        unsafe { queue(this.inner.work.get(), first) };
+        Ok(this)
     }
+}
+
+/// Queues `work` as `next` says.
+///
+/// # Safety
+///
+/// `work` is an initialised delayed work that stays allocated until it is cancelled.
+unsafe fn queue(work: *mut bindings::delayed_work, next: Next) {
+    // Jiffies are an unsigned long: as wide as u64 on 64-bit, and a delay never nears 2^32.
+    let delay = next.delay as _;
+    match next.cpu.and_then(|c| core::ffi::c_int::try_from(c).ok()) {
+        // SAFETY: `work` is valid (function contract); `cpu` is a CPU number.
+        Some(cpu) => unsafe { bindings::netflow_queue_delayed_work_on(cpu, work, delay) },
+        // SAFETY: as above.
+        None => unsafe { bindings::netflow_queue_delayed_work(work, delay) },
+    };
 }
 
 impl<T: Periodic> Drop for PeriodicWork<T> {
@@ -87,9 +110,9 @@ unsafe extern "C" fn run_work<T: Periodic>(work: *mut bindings::work_struct) {
     // SAFETY: `work` is the first field of `delayed_work`, itself the first field of the
     // `#[repr(C)]` `Inner<T>`, which lives until `drop` has cancelled the work.
     let inner = unsafe { &*work.cast::<Inner<T>>() };
-    let delay = inner.data.run();
+    let next = inner.data.run();
     if !inner.stopping.load(Ordering::Acquire) {
         // SAFETY: `work` is an initialised delayed work; see `PeriodicWork::drop`.
-        unsafe { bindings::netflow_queue_delayed_work(inner.work.get(), delay as _) };
+        unsafe { queue(inner.work.get(), next) };
     }
 }

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! `/proc/net/stat/ipt_netflow` and `/proc/net/stat/ipt_netflow_snmp`, in the line formats
-//! of C ipt_NETFLOW 2.x so that existing scripts and the SNMP agent keep working.
+//! `/proc/net/stat/ipt_netflow`, `/proc/net/stat/ipt_netflow_snmp` and
+//! `/proc/net/stat/ipt_netflow_flows`, in the line formats of C ipt_NETFLOW 2.x so that
+//! existing scripts and the SNMP agent keep working.
 
 pub(crate) mod figures;
+pub(crate) mod flow_line;
+pub(crate) mod flows;
 pub(crate) mod snmp;
 pub(crate) mod stat;
 

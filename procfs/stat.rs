@@ -78,7 +78,7 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     let w = &n.worker;
     writeln!(
         m,
-        "Flows: active {} (peak {} reached {}d{}h{}m ago), mem {}K, worker delay {}/{} [{}..{}] ({} ms, {} us, {}:0 [cpu0]).",
+        "Flows: active {} (peak {} reached {}d{}h{}m ago), mem {}K, worker delay {}/{} [{}..{}] ({} ms, {} us, {}:{} {} [cpu{}]).",
         counters.flows,
         peak,
         days,
@@ -92,7 +92,10 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
         (hz / 10).max(1),
         ticks_to_ms(time::jiffies(), w.last_start.load(Relaxed), hz),
         w.last_us.load(Relaxed),
-        w.runs.load(Relaxed),
+        w.flows.load(Relaxed),
+        w.buckets.load(Relaxed),
+        w.exported.load(Relaxed),
+        w.cpu.load(Relaxed),
     )?;
 
     let (pdu_packets, pdu_bytes) = exporter.pending_traffic();

@@ -17,8 +17,9 @@ use crate::export::writer::Protocol;
 use clip::Clipped;
 use core::fmt::{self, Write};
 
+use crate::glue::cpu;
 use kernel::prelude::*;
-use spec::{Refusal, Refused, Setting, Value, COUNT};
+use spec::{Kind, Refusal, Refused, Setting, Value, ANY_CPU, COUNT};
 
 /// Where a value came from, for the log line that refuses it.
 #[derive(Clone, Copy)]
@@ -51,11 +52,18 @@ pub(crate) fn refuse(origin: Origin, id: Setting, value: &[u8], why: &Refusal<'_
     EINVAL
 }
 
-/// Parses `value` for `id`, logging a refusal.
+/// Parses `value` for `id`, logging a refusal. A CPU must be online.
 pub(crate) fn parse(origin: Origin, id: Setting, value: &[u8]) -> Result<Value> {
-    id.spec()
+    let parsed = id
+        .spec()
         .parse(value)
-        .map_err(|why| refuse(origin, id, value, &why))
+        .map_err(|why| refuse(origin, id, value, &why))?;
+    if let (Kind::Cpu, Value::Number(n)) = (id.spec().kind, &parsed) {
+        if *n != ANY_CPU && !cpu::online(*n) {
+            return Err(refuse(origin, id, value, &Refusal::CpuOffline(*n)));
+        }
+    }
+    Ok(parsed)
 }
 
 /// What every namespace starts with: the parameters as given, or their defaults.
@@ -98,10 +106,11 @@ impl Initial {
     }
 }
 
-/// Sets `id` of the running module to `value` (a sysctl write): checks it, then does
-/// what the setting needs. Refused or failed, the old value stays. Sleeps.
-pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
-    let parsed = parse(Origin::Sysctl, id, value)?;
+/// Sets `id` of the running module to `value` (a sysctl write, or a parameter write for
+/// the initial namespace): checks it, then does what the setting needs. Refused or
+/// failed, the old value stays. Sleeps.
+pub(crate) fn apply(n: &Netflow, origin: Origin, id: Setting, value: &[u8]) -> Result {
+    let parsed = parse(origin, id, value)?;
     if let (Some(initial), Value::Number(v)) = (&n.initial, &parsed) {
         // A namespace other than the initial one sizes nothing beyond what the initial
         // one has: its root may be a container's. (Hashsize 0 sizes it within that.)
@@ -114,12 +123,7 @@ pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
             _ => None,
         };
         if let Some(limit) = over {
-            return Err(refuse(
-                Origin::Sysctl,
-                id,
-                value,
-                &Refusal::AboveInitial(limit),
-            ));
+            return Err(refuse(origin, id, value, &Refusal::AboveInitial(limit)));
         }
     }
     // One reconfiguration at a time; each either fully happens or changes nothing.
@@ -135,7 +139,7 @@ pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
             n.flows.maintenance().resize(buckets).inspect_err(|e| {
                 pr_warn!(
                     "{}: resize to {} buckets failed: {:?}\n",
-                    Name(Origin::Sysctl, id),
+                    Name(origin, id),
                     buckets,
                     e
                 )
@@ -155,9 +159,17 @@ pub(crate) fn apply(n: &Netflow, id: Setting, value: &[u8]) -> Result {
             n.settings.set(id, v);
         }
         (Setting::Flush, Value::Number(v)) => {
-            if v == 1 {
-                drop(config);
-                n.flush_all();
+            drop(config);
+            match v {
+                1 => {
+                    n.flush_all();
+                    pr_info!("forced flush\n");
+                }
+                2 => {
+                    n.flush_and_reset();
+                    pr_info!("forced flush (reset stat counters)\n");
+                }
+                _ => {}
             }
         }
         (_, Value::Number(v)) => n.settings.set(id, v),
@@ -185,6 +197,10 @@ pub(crate) fn show(n: &Netflow, id: Setting, out: &mut dyn Write) -> fmt::Result
     match id {
         Setting::Hashsize => write!(out, "{}", n.flows.buckets()),
         Setting::Flush => write!(out, "0"),
+        Setting::Exportcpu => match n.settings.get(id) {
+            ANY_CPU => write!(out, "-1"),
+            cpu => write!(out, "{}", cpu),
+        },
         Setting::Destination => {
             let exporter = n.exporter();
             for (i, c) in exporter.collectors().iter().enumerate() {

@@ -17,10 +17,12 @@ use core::fmt;
 
 /// Calls macro `$m` with the rows of the settings table, one per setting:
 ///
-/// `Id: param "name" | no_param, sysctl "name" | no_sysctl, default "text", kind, type, "description";`
+/// `Id: param [live] "name" | no_param, sysctl "name" | no_sysctl, default "text", kind, type, "description";`
 ///
 /// `type` is the parameter's type as `modinfo` shows it (`uint`, `charp`). The names are
-/// C ipt_NETFLOW 2.6's (parameters with underscores, some sysctls with hyphens).
+/// C ipt_NETFLOW 2.6's (parameters with underscores, some sysctls with hyphens). A `live`
+/// parameter is writable at run time in `/sys/module/ipt_NETFLOW/parameters/` (the ones C
+/// makes writable), and a write there is a write of the initial namespace's sysctl.
 #[macro_export]
 macro_rules! for_each_setting {
     ($m:ident) => {
@@ -31,19 +33,19 @@ macro_rules! for_each_setting {
             Protocol: param "protocol", sysctl "protocol", default "5",
                 Kind::OneOf(&[5, 9, 10]), uint,
                 "export protocol: 5 (NetFlow v5), 9 (NetFlow v9) or 10 (IPFIX)";
-            InactiveTimeout: param "inactive_timeout", sysctl "inactive_timeout", default "15",
+            InactiveTimeout: param live "inactive_timeout", sysctl "inactive_timeout", default "15",
                 Kind::Number { min: 1, max: 1 << 31, zero: false }, uint,
                 "export a flow idle this many seconds";
-            ActiveTimeout: param "active_timeout", sysctl "active_timeout", default "1800",
+            ActiveTimeout: param live "active_timeout", sysctl "active_timeout", default "1800",
                 Kind::Number { min: 1, max: 1 << 31, zero: false }, uint,
                 "export a flow alive this many seconds";
-            RefreshRate: param "refresh_rate", sysctl "refresh-rate", default "20",
+            RefreshRate: param live "refresh_rate", sysctl "refresh-rate", default "20",
                 Kind::Number { min: 0, max: u32::MAX as u64, zero: true }, uint,
                 "v9/IPFIX: re-send templates every this many PDUs (0: never by count)";
-            TimeoutRate: param "timeout_rate", sysctl "timeout-rate", default "30",
+            TimeoutRate: param live "timeout_rate", sysctl "timeout-rate", default "30",
                 Kind::Number { min: 0, max: u32::MAX as u64, zero: true }, uint,
                 "v9/IPFIX: re-send templates every this many minutes (0: never by time)";
-            ScanMin: param "scan_min", sysctl "scan-min", default "1",
+            ScanMin: param live "scan_min", sysctl "scan-min", default "1",
                 Kind::Number { min: 1, max: 1000, zero: false }, uint,
                 "minimum jiffies between two runs of the aging work";
             Sndbuf: param "sndbuf", sysctl "sndbuf", default "0",
@@ -52,21 +54,24 @@ macro_rules! for_each_setting {
             Hashsize: param "hashsize", sysctl "hashsize", default "0",
                 Kind::Number { min: 256, max: 1 << 26, zero: true }, uint,
                 "hash table buckets, 256 or more (0: sized from memory)";
-            Maxflows: param "maxflows", sysctl "maxflows", default "2000000",
+            Maxflows: param live "maxflows", sysctl "maxflows", default "2000000",
                 Kind::Number { min: 0, max: u32::MAX as u64, zero: true }, uint,
                 "most flows accounted at once (0: unlimited)";
-            EngineId: param "engine_id", sysctl "engine_id", default "0",
+            EngineId: param live "engine_id", sysctl "engine_id", default "0",
                 Kind::Number { min: 0, max: u32::MAX as u64, zero: true }, uint,
                 "v5 engine id (low 8 bits), v9 source id, IPFIX observation domain";
-            Debug: param "debug", sysctl "debug", default "0",
+            Debug: param live "debug", sysctl "debug", default "0",
                 Kind::Number { min: 0, max: 3, zero: true }, uint,
                 "debug messages: 1 send errors, 2 every PDU, 3 every flow";
             Aggregation: param "aggregation", sysctl "aggregation", default "",
                 Kind::Aggregation, charp,
                 "aggregation rules, comma separated: net/M=N and port[-port]=port";
+            Exportcpu: param live "exportcpu", sysctl "exportcpu", default "-1",
+                Kind::Cpu, int,
+                "run the export and aging work on this CPU, which must be online (-1: any CPU)";
             Flush: no_param, sysctl "flush", default "0",
-                Kind::Number { min: 0, max: 1, zero: true }, uint,
-                "write 1: export every flow now";
+                Kind::Number { min: 0, max: 2, zero: true }, uint,
+                "write 1: export every flow now; 2: also reset the statistics counters";
         }
     };
 }
@@ -90,13 +95,24 @@ pub(crate) enum Kind {
     Destinations,
     /// Aggregation rules (see [`rules::parse`]).
     Aggregation,
+    /// A CPU number up to [`MAX_CPU`], or `-1` for any CPU (kept as [`ANY_CPU`]). Whether
+    /// the CPU is online is the kernel side's to check.
+    Cpu,
 }
+
+/// How [`Kind::Cpu`] keeps `-1` (any CPU).
+pub(crate) const ANY_CPU: u64 = u64::MAX;
+
+/// Largest CPU number [`Kind::Cpu`] takes (the kernel's `NR_CPUS` limit, less one).
+pub(crate) const MAX_CPU: u64 = 8191;
 
 /// A setting's row of the table.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Spec {
     /// Module parameter name, if it is one.
     pub(crate) param: Option<&'static str>,
+    /// Whether the parameter is writable at run time.
+    pub(crate) live: bool,
     /// Sysctl name under `net.netflow`, if it is one.
     pub(crate) sysctl: Option<&'static str>,
     /// The value when none is given, as text.
@@ -138,6 +154,8 @@ pub(crate) enum Refusal<'a> {
     Aggregation(RuleError<'a>),
     /// Above what the initial network namespace has (a namespace's limit).
     AboveInitial(u64),
+    /// A CPU that is not online.
+    CpuOffline(u64),
 }
 
 impl fmt::Display for Refusal<'_> {
@@ -157,6 +175,7 @@ impl fmt::Display for Refusal<'_> {
             Refusal::Destination(e) => write!(f, "{e}"),
             Refusal::Aggregation(e) => write!(f, "{e}"),
             Refusal::AboveInitial(n) => write!(f, "above the initial namespace's {n}"),
+            Refusal::CpuOffline(n) => write!(f, "CPU {n} is not online"),
         }
     }
 }
@@ -237,13 +256,22 @@ impl Kind {
             Kind::Aggregation => rules::parse(text)
                 .map(Value::Rules)
                 .map_err(Refusal::Aggregation),
+            Kind::Cpu => {
+                if text.trim() == "-1" {
+                    return Ok(Value::Number(ANY_CPU));
+                }
+                parse_in_range(text, 0, MAX_CPU)
+                    .map(Value::Number)
+                    .map_err(Refusal::Number)
+            }
         }
     }
 }
 
 /// Builds [`Id`], [`COUNT`] and [`SPECS`] from the rows of [`for_each_setting`].
 macro_rules! make_specs {
-    ($( $id:ident : $(param $p:literal)? $(no_param)?, $(sysctl $s:literal)? $(no_sysctl)?,
+    ($( $id:ident : $(param $($live:ident)? $p:literal)? $(no_param)?,
+        $(sysctl $s:literal)? $(no_sysctl)?,
         default $d:literal, $kind:expr, $ty:ident, $desc:literal; )*) => {
         /// A setting, by its row in the table.
         #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -264,6 +292,7 @@ macro_rules! make_specs {
         pub(crate) static SPECS: [Spec; COUNT] = [$(
             Spec {
                 param: make_specs!(@opt $($p)?),
+                live: make_specs!(@live $($($live)?)?),
                 sysctl: make_specs!(@opt $($s)?),
                 default: $d,
                 kind: $kind,
@@ -272,6 +301,8 @@ macro_rules! make_specs {
     };
     (@opt $v:literal) => { Some($v) };
     (@opt) => { None };
+    (@live live) => { true };
+    (@live) => { false };
 }
 
 for_each_setting!(make_specs);

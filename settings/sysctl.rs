@@ -12,7 +12,8 @@ use kernel::str::CStr;
 use kernel::sync::Arc;
 
 macro_rules! sysctl_rows {
-    ($( $id:ident : $(param $p:literal)? $(no_param)?, $(sysctl $s:literal)? $(no_sysctl)?,
+    ($( $id:ident : $(param $($live:ident)? $p:literal)? $(no_param)?,
+        $(sysctl $s:literal)? $(no_sysctl)?,
         default $d:literal, $kind:expr, $ty:ident, $desc:literal; )*) => {
         /// The sysctl names, in table order.
         pub(crate) static NAMES: &[&CStr] = &[$( $( c_str!($s), )? )*];
@@ -33,6 +34,11 @@ impl SysctlHandler for Sysctls {
     }
 
     fn write(&self, index: usize, value: &[u8]) -> Result {
-        super::apply(&self.0, *IDS.get(index).ok_or(EINVAL)?, value)
+        super::apply(
+            &self.0,
+            super::Origin::Sysctl,
+            *IDS.get(index).ok_or(EINVAL)?,
+            value,
+        )
     }
 }

@@ -62,6 +62,10 @@ for ns in - A B; do
 done
 check_eq "namespace A: 100 flows folded by its aggregation" "$(proc_of A | sed -nE 's/^Flows: active ([0-9]+) .*/\1/p')" 1
 check_eq "namespace B: its 50 flows" "$(proc_of B | sed -nE 's/^Flows: active ([0-9]+) .*/\1/p')" 50
+dump_of() { at "$1" cat /proc/net/stat/ipt_netflow_flows | grep -v '^#'; }
+check_eq "namespace A's flow dump: its one aggregated flow" "$(dump_of A | awk '{ print $6, $7, $10 }')" "127.0.0.1,20000 127.0.0.1,9000 200"
+check_eq "namespace B's flow dump: its 50 flows of 4 packets" "$(dump_of B | awk '$10 == 4' | wc -l)" 50
+check_eq "namespace B's flow dump: nothing of the others" "$(dump_of B | wc -l)" 50
 for ns in - A B; do flush $ns; done
 sleep 3
 for ns in - A B; do

@@ -28,6 +28,20 @@ check_eq "line 3: timeouts" "$(line '^Timeouts:')" "Timeouts: active 300s, inact
 flows_line=$(line '^Flows: active')
 active=$(echo "$flows_line" | sed -n 's/^Flows: active \([0-9]*\) (peak \([0-9]*\) reached.*/\1 \2/p')
 check_eq "line 4: active flows and peak at maxflows" "$active" "100 100"
+# The flow dump: a header, then one line per flow in the table (as C 2.6's).
+dump=$(cat /proc/net/stat/ipt_netflow_flows)
+echo "$dump" | head -3
+check_eq "flow dump: C 2.6's header" "$(echo "$dump" | head -1)" \
+	"# hash a dev:i,o proto src:ip,port dst:ip,port nexthop tos,tcpflags,options,tcpoptions packets bytes ts:first,last"
+check_eq "flow dump: as many lines as Flows: active" "$(echo "$dump" | grep -vc '^#')" "${active% *}"
+check_eq "flow dump: lines numbered 1..N" "$(echo "$dump" | awk '!/^#/ { if ($1 != ++n) bad++ } END { print bad + 0 }')" 0
+check_eq "flow dump: every bucket below the hash size (1024)" "$(echo "$dump" | awk '!/^#/ && $2 !~ /^0[0-3][0-9a-f][0-9a-f]$/' | wc -l)" 0
+check_match "flow dump: a line's fields" "$(echo "$dump" | sed -n 2p)" \
+	'^1 [0-9a-f]{4} 0 [0-9]+,[0-9]+ 17 10\.1\.0\.2,[0-9]+ 10\.2\.0\.0,9000 0\.0\.0\.0 0,0,0,0 2 [0-9]+ [0-9]+,[0-9]+$'
+# Key, interfaces, packets and bytes of each flow, to compare with the exported records
+# (nfdump names the protocol).
+echo "$dump" | awk '!/^#/ { split($4, d, ","); split($6, s, ","); split($7, t, ",");
+	print s[1], s[2], t[1], t[2], ($5 == 17 ? "UDP" : $5), $10, $11, d[1], d[2], $8 }' | sort >/tmp/dump.keys
 check_eq "line 5: hash size" "$(line '^Hash:' | sed -n 's/^Hash: size \([0-9]*\) (mem \([0-9]*\)K).*/\1 \2/p')" "1024 8"
 check_match "line 6: rate line" "$(line '^Rate:')" '^Rate: [0-9]+ bits/sec, [0-9]+ packets/sec; Avg 1 min: [0-9]+ bps, [0-9]+ pps; 5 min: [0-9]+ bps, [0-9]+ pps$'
 sleep 2
@@ -79,5 +93,11 @@ unload
 stop_nfcapd $nf
 check_eq "collector got every exported PDU's flows" "$(nfdump_csv $nf | wc -l)" 100
 check_eq "collector packets + drops = rule counter" "$(($(nfdump_sum $nf ipkt) + dpkts))" "$pkts"
+cols=$(for c in sa sp da dp pr ipkt ibyt in out nh; do nfdump_col $nf $c; done | tr '\n' ' ')
+nfdump_csv $nf | awk -F, -v cols="$cols" '{ n = split(cols, c, " "); line = "";
+	for (i = 1; i <= n; i++) line = line (i > 1 ? " " : "") $c[i]; print line }' | sort >/tmp/export.keys
+head -2 /tmp/dump.keys /tmp/export.keys
+check_eq "flow dump = exported records (nfdump): key, interfaces, packets, bytes, next hop" \
+	"$(diff /tmp/dump.keys /tmp/export.keys | wc -l) lines differ of $(wc -l </tmp/dump.keys)" "0 lines differ of 100"
 del_router
 finish

@@ -1,6 +1,7 @@
 # Reconfiguration under load: two writer loops change hashsize, destination, protocol,
-# aggregation, timeouts, maxflows and flush over and over while two CPUs send traffic
-# through the rule. Afterwards, conservation: packets at the collectors + packets dropped
+# aggregation, timeouts, maxflows, exportcpu and flush over and over (scan_min through
+# /sys/module) while two CPUs send traffic through the rule and a reader lists the flows
+# (/proc/net/stat/ipt_netflow_flows) in a loop. Afterwards, conservation: packets at the collectors + packets dropped
 # (maxflows) + packets lost in export = the rule counters.
 # timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
@@ -45,18 +46,34 @@ writer2() {
 		w $((2 + n % 5)) active_timeout
 		w "${ms[n % 5]}" maxflows
 		w 1 flush
-		w $((1 + n % 4)) scan-min
+		echo $((1 + n % 4)) >/sys/module/ipt_NETFLOW/parameters/scan_min ||
+			echo "write scan_min parameter failed" >>/tmp/werr
+		w $((n % 3 - 1)) exportcpu
 		n=$((n + 1))
 	done
 	echo "writer2: $n rounds" >>/tmp/wlog
+}
+# The flow dump read over and over, while flows come, go, move (hashsize) and flush.
+reader() {
+	local n=0 lines=0 end=$(($(date +%s) + secs))
+	while [ "$(date +%s)" -lt $end ]; do
+		lines=$((lines + $(wc -l </proc/net/stat/ipt_netflow_flows)))
+		n=$((n + 1))
+	done
+	echo "$n $lines" >/tmp/rlog
 }
 log "traffic on both CPUs and two writers for ${secs}s"
 writer1 &
 w1=$!
 writer2 &
 w2=$!
-wait $w1 $w2 $s4 $s6
-log "$(cat /tmp/wlog | tr '\n' ' ') senders: $(cat /tmp/s4) / $(cat /tmp/s6)"
+reader &
+r=$!
+wait $w1 $w2 $r $s4 $s6
+log "$(cat /tmp/wlog | tr '\n' ' ') senders: $(cat /tmp/s4) / $(cat /tmp/s6); dumps, lines: $(cat /tmp/rlog)"
+read -r dumps dlines </tmp/rlog
+check_ge "the flow dump was read during the storm" "$dumps" 2
+check_ge "and listed flows (header lines excluded)" "$((dlines - dumps))" 1
 check "every write accepted" test ! -s /tmp/werr
 [ ! -s /tmp/werr ] || head -5 /tmp/werr
 w 0 maxflows

@@ -22,6 +22,7 @@ cases=(
 	"engine_id engine_id -1 7"
 	"debug debug 4 1"
 	"aggregation aggregation 10.0.0.0/33=8 10.0.0.0/8=16"
+	"exportcpu exportcpu 9 1"
 )
 
 # The text of the refusal after "parameter NAME: " / "net.netflow.NAME: ".

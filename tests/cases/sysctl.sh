@@ -12,7 +12,7 @@ iptables -A FORWARD -j NETFLOW
 active() { proc_field '^Flows: active ([0-9]+) .*'; }
 
 log "names as C ipt_NETFLOW 2.x"
-for n in active_timeout inactive_timeout debug maxflows hashsize sndbuf destination aggregation protocol refresh-rate timeout-rate scan-min flush; do
+for n in active_timeout inactive_timeout debug maxflows hashsize sndbuf destination aggregation protocol refresh-rate timeout-rate scan-min exportcpu flush; do
 	check "net.netflow.$n exists" test -w $ctl/$n
 done
 
@@ -21,7 +21,31 @@ send 10.2.0.2 9000 20 1 10
 check_eq "20 flows in the table" "$(active)" 20
 sysctl -qw net.netflow.flush=1
 check_eq "flush=1 exported them all" "$(active)" 0
-refuse flush 2 -1 abc ""
+refuse flush 3 -1 abc ""
+
+log "flush=2: exports everything and resets the statistics counters"
+nff=/tmp/nff
+start_nfcapd $nff 2055
+send 10.2.0.2 9000 20 2 10 29000
+check_eq "20 flows in the table" "$(active)" 20
+read_total
+check_ge "Total counts the traffic before" "$t_pkts" 40
+dmesg -C
+sysctl -qw net.netflow.flush=2
+check_eq "flush=2 exported them all" "$(active)" 0
+read_total
+check_eq "flush=2: Total row zeroed" "$t_pkts $t_search $t_found $t_new $t_drop" "0 0 0 0 0"
+check_eq "flush=2: every cpu row zeroed" "$(grep -E '^cpu[0-9]+ ' $PROC | grep -vcE 'traffic: 0, 0 MB, drop: 0, 0 K$')" 0
+check "flush=2: Export counters zeroed" grep -q "^Export: Rate [0-9]* bytes/s; Total 0 pkts, 0 MB, 0 flows; Errors 0 pkts; Traffic lost 0 pkts, 0 Kbytes, 0 flows.$" $PROC
+check "flush=2: InHash empty" grep -q "InHash: 0 pkt, 0 K, InPDU 0, 0\.$" $PROC
+check "flush=2: dmesg says so" sh -c "dmesg | grep -q 'forced flush (reset stat counters)'"
+send 10.2.0.2 9000 3 1 10 29100
+read_total
+check_eq "counting goes on from 0" "$t_pkts $t_new" "3 3"
+sleep 1
+stop_nfcapd $nff
+check_eq "the collector got the 20 flushed flows, 40 packets" "$(nfdump_csv $nff | wc -l) $(nfdump_sum $nff ipkt)" "20 40"
+sysctl -qw net.netflow.flush=1
 sysctl -qw net.netflow.inactive_timeout=1
 check_eq "inactive_timeout reads back" "$(get inactive_timeout)" 1
 send 10.2.0.2 9000 10 1 10 30000
@@ -144,6 +168,30 @@ sysctl -qw net.netflow.debug=0
 sysctl -qw net.netflow.scan-min=5
 check "worker delay honours scan-min" sh -c "grep -q 'worker delay 25/250 \[5\.\.25\]' $PROC"
 refuse scan-min 0 1001 x
+sysctl -qw net.netflow.scan-min=1
+
+log "exportcpu: the work runs where it is told (the worker line says where)"
+check_eq "exportcpu defaults to -1 (any CPU)" "$(get exportcpu)" -1
+# The worker line: ms since the last run, its us, flows:buckets it looked at, flows it
+# exported, its CPU.
+wre='worker delay [0-9]+/[0-9]+ \[[0-9]+\.\.[0-9]+\] \([0-9]+ ms, [0-9]+ us, ([0-9]+):([0-9]+) ([0-9]+) \[cpu([0-9]+)\]\)\.$'
+worker() { grep -oE "$wre" $PROC | sed -E "s#$wre#\\$1#"; }
+send 10.2.0.2 9000 5 1 10 41000
+sleep 1
+check_ge "worker line: buckets looked at by the last run" "$(worker 2)" 1
+for cpu in 1 0 1; do
+	echo $cpu >$ctl/exportcpu
+	check_eq "exportcpu reads back $cpu" "$(get exportcpu)" $cpu
+	sleep 1
+	seen=$(for i in 1 2 3 4 5; do worker 4; sleep 0.3; done | sort -u | tr '\n' ' ')
+	check_eq "exportcpu=$cpu: every run on CPU $cpu" "$seen" "$cpu "
+done
+refuse exportcpu 2 8192 -2 abc ""
+check "exportcpu=2 refused as not online" sh -c "echo 2 >$ctl/exportcpu 2>/dev/null; dmesg | grep -q 'net.netflow.exportcpu: .2. refused: CPU 2 is not online'"
+echo -1 >$ctl/exportcpu
+check_eq "exportcpu=-1 reads back" "$(get exportcpu)" -1
+check_eq "the flows stayed" "$(active)" 5
+sysctl -qw net.netflow.flush=1
 
 iptables -F
 unload

@@ -43,6 +43,7 @@ pub mod aggregation {
 #[path = "../../procfs"]
 pub mod procfs {
     pub mod figures;
+    pub mod flow_line;
 }
 
 /// The pure part of the kernel glue.
@@ -80,6 +81,7 @@ mod tests {
     mod flow_key;
     mod flow_rate;
     mod procfs_figures;
+    mod procfs_flow_line;
     mod settings_clip;
     mod settings_number;
     mod settings_spec;

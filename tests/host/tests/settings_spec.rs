@@ -1,7 +1,7 @@
 // The settings table: what every front end (module parameter, sysctl) reads.
 
 use crate::settings::spec::{
-    text_of, Kind, Refusal, Refused, Setting, Value, IDS, MAX_TEXT, SPECS,
+    text_of, Kind, Refusal, Refused, Setting, Value, ANY_CPU, IDS, MAX_TEXT, SPECS,
 };
 
 fn refusal(id: Setting, value: &[u8]) -> String {
@@ -106,6 +106,11 @@ fn numbers_in_range() {
     ok(Setting::Protocol, "10", 10);
     ok(Setting::ScanMin, "1000", 1000);
     ok(Setting::Debug, "3", 3);
+    ok(Setting::Flush, "2", 2);
+    ok(Setting::Exportcpu, "-1", ANY_CPU);
+    ok(Setting::Exportcpu, " -1\n", ANY_CPU);
+    ok(Setting::Exportcpu, "0", 0);
+    ok(Setting::Exportcpu, "8191", 8191);
     for (id, bad) in [
         (Setting::Hashsize, "255"),
         (Setting::Hashsize, "67108865"),
@@ -118,7 +123,11 @@ fn numbers_in_range() {
         (Setting::Debug, "4"),
         (Setting::Debug, "1x"),
         (Setting::Sndbuf, "2147483648"),
-        (Setting::Flush, "2"),
+        (Setting::Flush, "3"),
+        (Setting::Exportcpu, "-2"),
+        (Setting::Exportcpu, "8192"),
+        (Setting::Exportcpu, "- 1"),
+        (Setting::Exportcpu, "cpu1"),
         (Setting::Maxflows, "abc"),
         (Setting::Maxflows, ""),
         (Setting::Hashsize, "99999999999999999999"),
@@ -215,4 +224,53 @@ fn text_kinds() {
         matches!(Setting::Destination.spec().parse(b"127.0.0.1:2055,[::1]:9995"), Ok(Value::Destinations(d)) if d.len() == 2)
     );
     assert!(matches!(Setting::Aggregation.spec().parse(b""), Ok(Value::Rules(r)) if r.is_empty()));
+}
+
+#[test]
+fn the_parameters_c_makes_writable_are_live_and_no_others() {
+    let live: Vec<_> = SPECS
+        .iter()
+        .filter(|s| s.live)
+        .filter_map(|s| s.param)
+        .collect();
+    assert_eq!(
+        live,
+        [
+            "inactive_timeout",
+            "active_timeout",
+            "refresh_rate",
+            "timeout_rate",
+            "scan_min",
+            "maxflows",
+            "engine_id",
+            "debug",
+            "exportcpu",
+        ]
+    );
+    // A live parameter is one a sysctl changes too, with the same checks.
+    for s in SPECS.iter().filter(|s| s.live) {
+        assert!(s.sysctl.is_some(), "{:?}", s.param);
+    }
+}
+
+#[test]
+fn exportcpu_is_a_parameter_and_a_sysctl() {
+    let s = Setting::Exportcpu.spec();
+    assert_eq!(
+        (s.param, s.sysctl, s.default),
+        (Some("exportcpu"), Some("exportcpu"), "-1")
+    );
+    assert_eq!(s.kind, Kind::Cpu);
+    assert_eq!(
+        Refused {
+            value: b"7",
+            why: &Refusal::CpuOffline(7)
+        }
+        .to_string(),
+        "'7' refused: CPU 7 is not online"
+    );
+    assert_eq!(
+        refusal(Setting::Exportcpu, b"-2"),
+        "'-2' refused: not a decimal number"
+    );
 }
