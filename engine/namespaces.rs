@@ -103,7 +103,7 @@ impl PernetHandler for Namespaces {
         };
         let protocol = Protocol::try_from(values.get32(Setting::Protocol)).map_err(|_| EINVAL)?;
         let collectors = Collectors::open(&net, &p.destinations, values.get32(Setting::Sndbuf))?;
-        let exporter = Exporter::new(protocol, export_options(&values), collectors);
+        let exporter = Exporter::new(protocol, export_options(&values), collectors)?;
         let flows = FlowTable::new(
             self.cache.clone(),
             buckets,

@@ -58,13 +58,15 @@ pub(crate) struct ExportOptions {
 
 /// The PDU being filled and where it goes.
 pub(crate) struct Exporter {
-    writer: PduWriter,
+    /// Boxed, as the schedule: the exporter is built and moved on the kernel stack, and
+    /// the PDU buffer and template registry are kilobytes.
+    writer: KBox<PduWriter>,
     collectors: Collectors,
     pending: Pending,
     /// What [`Exporter::configure`] was given last.
     options: ExportOptions,
     /// When the options records are due, and the interfaces flows named.
-    schedule: Schedule,
+    schedule: KBox<Schedule>,
     /// The interfaces of the last flow, to skip noting them again.
     last_interfaces: (u32, u32),
 }
@@ -84,17 +86,21 @@ pub(crate) struct Describe<
 
 impl Exporter {
     /// An exporter of `protocol` PDUs to `collectors`.
-    pub(crate) fn new(protocol: Protocol, options: ExportOptions, collectors: Collectors) -> Self {
+    pub(crate) fn new(
+        protocol: Protocol,
+        options: ExportOptions,
+        collectors: Collectors,
+    ) -> Result<Self> {
         let mut this = Self {
-            writer: PduWriter::new(protocol, options.engine_id),
+            writer: KBox::new(PduWriter::new(protocol, options.engine_id), GFP_KERNEL)?,
             collectors,
             pending: Pending::default(),
             options,
-            schedule: Schedule::new(),
+            schedule: KBox::new(Schedule::new(), GFP_KERNEL)?,
             last_interfaces: (0, 0),
         };
         this.configure(options);
-        this
+        Ok(this)
     }
 
     /// Takes the current export settings (the settings table is their only home: the
@@ -118,7 +124,7 @@ impl Exporter {
 
     /// Switches to `protocol` (send the PDU being filled first). Templates are sent anew.
     pub(crate) fn set_protocol(&mut self, protocol: Protocol) {
-        self.writer = PduWriter::new(protocol, self.options.engine_id);
+        *self.writer = PduWriter::new(protocol, self.options.engine_id);
         self.schedule.refresh();
         self.configure(self.options);
     }
