@@ -187,7 +187,9 @@ s = socket.create_connection(("10.9.0.2", 8000)); s.sendall(b"x" * 3000); s.clos
 	check_eq "v$proto: IGMP type" "$(field_of $out "2 10.1.0.2 10.9.0.2 0 0" IGMPType)" 22
 	# Options records (tshark's names): system init, metering statistics, interfaces.
 	local v=/tmp/options$proto.txt
-	tshark -r $pcap -d udp.port==2055,cflow -V >$v
+	# (this protocol's packets only: the capture began under the previous one, whose
+	# options records refer to templates sent before it)
+	tshark -r $pcap -d udp.port==2055,cflow -Y "cflow.version == $proto" -V >$v
 	check_eq "v$proto: system init record names the module and its srcversion" \
 		"$(grep -m1 'Observation Domain Name:' $v | sed 's/^ *//')" \
 		"Observation Domain Name: ipt_NETFLOW $(cat /sys/module/ipt_NETFLOW/version) srcversion $(cat /sys/module/ipt_NETFLOW/srcversion)"
