@@ -140,7 +140,7 @@ check_eq "protocol reads back" "$(get protocol)" 9
 check "Protocol line: no template defined yet" grep -q "^Protocol version 9 (netflow), refresh-rate 20, timeout-rate 30, (templates 0, active 0).$" $PROC
 send 10.2.0.2 9000 7 1 10 38000
 sysctl -qw net.netflow.flush=1
-check "Protocol line: one template for the UDP/IPv4 flows" grep -q "(templates 1, active 1).$" $PROC
+check "Protocol line: templates defined for the flows, all in use" grep -Eq "\(templates ([1-9][0-9]*), active \1\)\.$" $PROC
 sysctl -qw net.netflow.refresh-rate=5 net.netflow.timeout-rate=1
 check "refresh/timeout rates in /proc" grep -q "refresh-rate 5, timeout-rate 1," $PROC
 sysctl -qw net.netflow.protocol=10
