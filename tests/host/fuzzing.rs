@@ -169,7 +169,7 @@ pub mod flow_key {
 /// Every setting's parser, on any bytes: never panics; a number it accepts is in the
 /// setting's range (or the list, or 0 where 0 is allowed); a refusal's message formats.
 pub mod settings {
-    use crate::settings::spec::{Kind, Refused, Value, SPECS};
+    use crate::settings::spec::{Kind, Refused, Value, ANY_CPU, MAX_CPU, SPECS};
     use std::fmt::Write;
 
     /// One fuzz input.
@@ -187,6 +187,7 @@ pub mod settings {
                     )
                 }
                 Kind::OneOf(list) => assert!(list.contains(&v)),
+                Kind::Cpu => assert!(v == ANY_CPU || v <= MAX_CPU, "CPU {v}"),
                 _ => panic!("number for a text setting"),
             },
             Ok(Value::Destinations(d)) => {
