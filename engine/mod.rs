@@ -7,7 +7,7 @@ pub(crate) mod namespaces;
 pub(crate) mod stats;
 pub(crate) mod table;
 
-use crate::export::exporter::{Describe, ExportOptions, ExportStats, Exporter};
+use crate::export::exporter::{ExportOptions, ExportStats, Exporter};
 use crate::export::options::{Statistics, DOMAIN_NAME_LEN};
 use crate::export::pdu::Clock;
 use crate::flow::aging::pass_secs;
@@ -262,13 +262,14 @@ impl Netflow {
         exporter.set_collectors(collectors)
     }
 
-    /// Adds the options records that are due to the PDU being filled (v9/IPFIX).
+    /// Adds the options records that are due to the PDU being filled (v9/IPFIX). The
+    /// counters are summed only when the once-a-second schedule lets something out.
     fn export_options(&self) {
-        let t = self.flows.totals();
-        // t has STATS entries; every Stat indexes it in bounds.
-        let e = &self.export_stats;
-        let mut d = Describe {
-            stats: Statistics {
+        let read = || {
+            let t = self.flows.totals();
+            let e = &self.export_stats;
+            // t has STATS entries; every Stat indexes it in bounds.
+            let counters = Statistics {
                 domain: self.settings.get32(Setting::EngineId),
                 init_ms: self.started_ms,
                 messages: e.pdus.load(Relaxed),
@@ -280,12 +281,12 @@ impl Netflow {
                 lost_flows: e.lost_flows.load(Relaxed),
                 lost_packets: e.lost_packets.load(Relaxed),
                 lost_octets: e.lost_bytes.load(Relaxed),
-            },
-            domain_name: &domain_name(),
-            interface: |index, name: &mut _, alias: &mut _| self.net.interface(index, name, alias),
+            };
+            (counters, domain_name())
         };
+        let interface = |index, name: &mut _, alias: &mut _| self.net.interface(index, name, alias);
         self.exporter()
-            .export_options(&mut d, &now(), &self.export_stats);
+            .export_options(read, interface, &now(), &self.export_stats);
     }
 
     /// Samples the rates if a second has passed since the last sample.

@@ -71,19 +71,6 @@ pub(crate) struct Exporter {
     last_interfaces: (u32, u32),
 }
 
-/// What the options records report of the instance, at one time.
-pub(crate) struct Describe<
-    'a,
-    F: FnMut(u32, &mut [u8; IF_NAME_LEN], &mut [u8; IF_DESCRIPTION_LEN]) -> bool,
-> {
-    /// The counters.
-    pub(crate) stats: Statistics,
-    /// observationDomainName: the module's version.
-    pub(crate) domain_name: &'a [u8; DOMAIN_NAME_LEN],
-    /// Fills the name and alias of an interface; `false` if it is gone.
-    pub(crate) interface: F,
-}
-
 impl Exporter {
     /// An exporter of `protocol` PDUs to `collectors`.
     pub(crate) fn new(
@@ -189,9 +176,14 @@ impl Exporter {
 
     /// Adds the options records that are due (v9/IPFIX; at most once a second, the
     /// interface table paced), sending PDUs as they fill.
+    ///
+    /// `read` gives the counters and observationDomainName, and is called only when
+    /// something may be due; `interface` fills an interface's name and alias, `false` if
+    /// it is gone.
     pub(crate) fn export_options<F>(
         &mut self,
-        d: &mut Describe<'_, F>,
+        read: impl FnOnce() -> (Statistics, [u8; DOMAIN_NAME_LEN]),
+        mut interface: F,
         clock: &Clock,
         stats: &ExportStats,
     ) where
@@ -202,11 +194,12 @@ impl Exporter {
         {
             return;
         }
-        for kind in self.schedule.due_system(clock.uptime_ms, &d.stats).iter() {
+        let (counters, domain_name) = read();
+        for kind in self.schedule.due_system(clock.uptime_ms, &counters).iter() {
             let rec = OptionsRecord::System {
                 kind,
-                stats: &d.stats,
-                domain_name: d.domain_name,
+                stats: &counters,
+                domain_name: &domain_name,
                 now_ms: clock.unix_ms,
             };
             self.push_options(&rec, clock, stats);
@@ -219,7 +212,7 @@ impl Exporter {
                 name: [0; IF_NAME_LEN],
                 description: [0; IF_DESCRIPTION_LEN],
             };
-            if (d.interface)(index, &mut i.name, &mut i.description) {
+            if interface(index, &mut i.name, &mut i.description) {
                 self.push_options(&OptionsRecord::Interface(&i), clock, stats);
             }
         }
