@@ -43,15 +43,7 @@ const FIELDS_B: [(u16, u16); 18] = [
 
 /// A template set (ID 2) holding one template.
 fn template_set(id: u16, fields: &[(u16, u16)]) -> Vec<u8> {
-    let len = 8 + 4 * fields.len() as u16;
-    let mut v = [2u16, len, id, fields.len() as u16]
-        .map(u16::to_be_bytes)
-        .concat();
-    for &(f, l) in fields {
-        v.extend(f.to_be_bytes());
-        v.extend(l.to_be_bytes());
-    }
-    v
+    one_template_set(2, id, fields)
 }
 
 /// Record A as a record of its template (64 bytes).

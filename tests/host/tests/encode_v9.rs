@@ -44,15 +44,7 @@ const FIELDS_B: [(u16, u16); 17] = [
 
 /// A template flowset (ID 0) holding one template.
 fn template_flowset(id: u16, fields: &[(u16, u16)]) -> Vec<u8> {
-    let len = 8 + 4 * fields.len() as u16;
-    let mut v = [0u16, len, id, fields.len() as u16]
-        .map(u16::to_be_bytes)
-        .concat();
-    for &(f, l) in fields {
-        v.extend(f.to_be_bytes());
-        v.extend(l.to_be_bytes());
-    }
-    v
+    one_template_set(0, id, fields)
 }
 
 /// Record A as a record of its template (54 bytes).

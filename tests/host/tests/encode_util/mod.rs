@@ -165,6 +165,19 @@ pub fn assert_bytes(got: &[u8], want: &[u8]) {
     }
 }
 
+/// A template set (v9 flowset 0, IPFIX set 2: `set_id`) holding one template.
+pub fn one_template_set(set_id: u16, id: u16, fields: &[(u16, u16)]) -> Vec<u8> {
+    let len = 8 + 4 * fields.len() as u16;
+    let mut v = [set_id, len, id, fields.len() as u16]
+        .map(u16::to_be_bytes)
+        .concat();
+    for &(f, l) in fields {
+        v.extend(f.to_be_bytes());
+        v.extend(l.to_be_bytes());
+    }
+    v
+}
+
 /// A decoded data record: (element ID, value bytes) in template order.
 pub type Fields = Vec<(u16, Vec<u8>)>;
 
