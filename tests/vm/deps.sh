@@ -10,7 +10,7 @@ PKGS=(
 	clang lld llvm libclang-dev
 	qemu-system-x86 rsync
 	iptables libxtables-dev pkg-config iproute2 nftables iputils-ping socat
-	nfdump tshark python3
+	nfdump tshark pmacct conntrack python3
 	dkms man-db groff-base
 )
 
