@@ -242,24 +242,32 @@ impl Netflow {
         None
     }
 
-    /// Exports every flow in the current protocol, then switches to `protocol`. Sleeps.
-    pub(crate) fn switch_protocol(&self, protocol: crate::export::writer::Protocol) {
+    /// Exports every flow in the current protocols, then makes the collectors without a
+    /// protocol of their own switch to `protocol`. Sleeps.
+    pub(crate) fn switch_protocol(&self, protocol: crate::export::writer::Protocol) -> Result {
         let mut m = self.flows.maintenance();
         m.retire_all();
         self.export_retired(&mut m, true);
-        self.exporter().set_protocol(protocol);
+        self.exporter().set_protocol(protocol)?;
         self.v6_in_v5_warned.store(false, Relaxed);
+        Ok(())
     }
 
-    /// Sends the PDU being filled to the old collectors, then uses `collectors`; returns
-    /// the old ones (to be dropped outside the lock).
+    /// Sends the PDUs being filled to the old collectors, then uses `collectors`; returns
+    /// the old ones (to be dropped outside the lock), or the new ones back with an error
+    /// if the exporter cannot take them (out of memory).
     pub(crate) fn switch_collectors(
         &self,
         collectors: crate::export::collectors::Collectors,
-    ) -> crate::export::collectors::Collectors {
+    ) -> core::result::Result<
+        crate::export::collectors::Collectors,
+        crate::export::collectors::Collectors,
+    > {
         let mut exporter = self.exporter();
         exporter.send(&now(), &self.export_stats);
-        exporter.set_collectors(collectors)
+        let old = exporter.set_collectors(collectors);
+        self.v6_in_v5_warned.store(false, Relaxed);
+        old
     }
 
     /// Adds the options records that are due to the PDU being filled (v9/IPFIX). The

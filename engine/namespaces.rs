@@ -102,7 +102,8 @@ impl PernetHandler for Namespaces {
             n => n as usize,
         };
         let protocol = Protocol::try_from(values.get32(Setting::Protocol)).map_err(|_| EINVAL)?;
-        let collectors = Collectors::open(&net, &p.destinations, values.get32(Setting::Sndbuf))?;
+        let sndbuf = values.get32(Setting::Sndbuf);
+        let collectors = Collectors::open(&net, &p.destinations, protocol, sndbuf)?;
         let exporter = Exporter::new(protocol, export_options(&values), collectors)?;
         let flows = FlowTable::new(
             self.cache.clone(),
@@ -190,7 +191,7 @@ impl Target for Accounting {
         let n = &instance.netflow;
         // iptables-legacy checks every rule of a table again on each change: one line.
         if family == HookFamily::Ipv6
-            && n.settings.get(Setting::Protocol) == Protocol::V5 as u64
+            && n.exporter().only_v5()
             && !n.v6_in_v5_warned.swap(true, Relaxed)
         {
             pr_warn!(

@@ -3,7 +3,8 @@
 //! The collectors export packets go to: one UDP socket per destination, each with the
 //! counters of C ipt_NETFLOW's `sockN:` lines in `/proc/net/stat/ipt_netflow`.
 //!
-//! Every export packet (PDU) is mirrored to every collector. Sends never block: a collector
+//! Each collector speaks one protocol: the one its destination entry names (`/9`), or the
+//! `protocol` setting. A PDU goes to every collector of its protocol. Sends never block: a collector
 //! that is slow, absent or unreachable loses that packet, counted, and the others are not
 //! affected. ICMP errors a collector's host sends back (e.g. port unreachable) are counted
 //! as `cberr`, never fatal. A destination that cannot be connected to (no route yet) stays
@@ -11,6 +12,7 @@
 //! most once per second.
 
 use crate::export::destination::{Destination, Destinations};
+use crate::export::writer::Protocol;
 use crate::glue::net::NetRef;
 use crate::glue::udp::{SendError, UdpSocket};
 use core::fmt;
@@ -24,6 +26,8 @@ const RECONNECT_INTERVAL_NS: i64 = 1_000_000_000;
 /// One collector: its socket and its counters.
 pub(crate) struct Collector {
     dest: Destination,
+    /// The protocol it gets: `dest.protocol`, or the `protocol` setting.
+    protocol: Protocol,
     sock: UdpSocket,
     /// Whether `sock` is connected; sends to an unconnected socket try to connect first.
     connected: AtomicBool,
@@ -48,6 +52,8 @@ pub(crate) struct Collector {
 pub(crate) struct CollectorStats {
     /// Where the collector is.
     pub(crate) destination: Destination,
+    /// The protocol it gets.
+    pub(crate) protocol: Protocol,
     /// Whether its socket is connected.
     pub(crate) connected: bool,
     /// Send buffer size, bytes.
@@ -67,10 +73,17 @@ pub(crate) struct CollectorStats {
 }
 
 impl Collector {
-    /// Opens the socket for `dest` and tries to connect it; only a failure to create or
-    /// bind the socket is an error.
-    fn open(net: &NetRef, dest: &Destination, sndbuf: u32) -> Result<Self> {
-        let sock = UdpSocket::new(net, dest.addr, dest.source).inspect_err(|e| {
+    /// Opens the socket for `dest` (bound to its device, if any) and tries to connect it;
+    /// only a failure to create or bind the socket is an error.
+    fn open(net: &NetRef, dest: &Destination, protocol: Protocol, sndbuf: u32) -> Result<Self> {
+        let device = match &dest.device {
+            Some(name) => Some(net.interface_index(name.as_bytes()).ok_or_else(|| {
+                pr_err!("destination {}: no device {} in this namespace\n", dest, name);
+                ENODEV
+            })?),
+            None => None,
+        };
+        let sock = UdpSocket::new(net, dest.addr, dest.source, device).inspect_err(|e| {
             pr_err!(
                 "destination {}: cannot open socket: error {}\n",
                 dest,
@@ -80,6 +93,7 @@ impl Collector {
         sock.set_sndbuf(sndbuf);
         let c = Self {
             dest: *dest,
+            protocol: dest.protocol.unwrap_or(protocol),
             sock,
             connected: AtomicBool::new(false),
             last_connect_ns: AtomicI64::new(Ktime::ktime_get().to_ns()),
@@ -169,6 +183,7 @@ impl Collector {
     pub(crate) fn stats(&self) -> CollectorStats {
         CollectorStats {
             destination: *self.destination(),
+            protocol: self.protocol,
             connected: self.connected.load(Ordering::Acquire),
             sndbuf: self.sock.sndbuf(),
             filled: self.filled.load(Ordering::Relaxed),
@@ -182,20 +197,21 @@ impl Collector {
 }
 
 impl fmt::Display for CollectorStats {
-    /// The `/proc` line of C ipt_NETFLOW without its `sockN: ` prefix and newline:
-    /// `addr:port, sndbuf N, filled N, peak N; err: sndbuf reached N, connect N, cberr N,
-    /// other N`, or `addr:port unconnected (N attempts).` while not connected.
+    /// The `/proc` line of C ipt_NETFLOW without its `sockN: ` prefix and newline, the
+    /// protocol added at its end: `addr:port, sndbuf N, filled N, peak N; err: sndbuf
+    /// reached N, connect N, cberr N, other N; protocol P`, or `addr:port unconnected (N
+    /// attempts); protocol P` while not connected.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !self.connected {
             return write!(
                 f,
-                "{} unconnected ({} attempts).",
-                self.destination, self.err_connect
+                "{} unconnected ({} attempts); protocol {}",
+                self.destination, self.err_connect, self.protocol as u8
             );
         }
         write!(
             f,
-            "{}, sndbuf {}, filled {}, peak {}; err: sndbuf reached {}, connect {}, cberr {}, other {}",
+            "{}, sndbuf {}, filled {}, peak {}; err: sndbuf reached {}, connect {}, cberr {}, other {}; protocol {}",
             self.destination,
             self.sndbuf,
             self.filled,
@@ -203,7 +219,8 @@ impl fmt::Display for CollectorStats {
             self.err_sndbuf,
             self.err_connect,
             self.err_cberr,
-            self.err_other
+            self.err_other,
+            self.protocol as u8
         )
     }
 }
@@ -225,19 +242,51 @@ impl Collectors {
     /// system default). All or none: if one cannot be opened, the others are closed and
     /// the error is returned (logged with the destination that failed). A destination
     /// that cannot be connected yet is kept and retried later.
-    /// The sockets are created in `net` (its addresses and routes), and must be closed
-    /// before it goes.
-    pub(crate) fn open(net: &NetRef, dests: &Destinations, sndbuf: u32) -> Result<Self> {
+    /// The sockets are created in `net` (its addresses, routes and devices), and must be
+    /// closed before it goes. Collectors whose entry names no protocol get `protocol`.
+    pub(crate) fn open(
+        net: &NetRef,
+        dests: &Destinations,
+        protocol: Protocol,
+        sndbuf: u32,
+    ) -> Result<Self> {
         let mut list = KVec::with_capacity(dests.len(), GFP_KERNEL)?;
         for dest in dests.iter() {
-            list.push(Collector::open(net, dest, sndbuf)?, GFP_KERNEL)?;
+            list.push(Collector::open(net, dest, protocol, sndbuf)?, GFP_KERNEL)?;
         }
         Ok(Self { list })
     }
 
-    /// Sends `pdu` to every collector, without blocking; returns how many did not get it.
-    pub(crate) fn send(&self, pdu: &[u8]) -> usize {
-        self.list.iter().filter(|c| !c.send(pdu)).count()
+    /// Makes the collectors whose entry names no protocol follow `protocol`.
+    pub(crate) fn follow(&mut self, protocol: Protocol) {
+        for c in self.list.iter_mut() {
+            c.protocol = c.dest.protocol.unwrap_or(protocol);
+        }
+    }
+
+    /// Whether some collector gets `protocol`.
+    pub(crate) fn speak(&self, protocol: Protocol) -> bool {
+        self.list.iter().any(|c| c.protocol == protocol)
+    }
+
+    /// Whether some collector would get `protocol` if those without one of their own
+    /// followed `default`.
+    pub(crate) fn would_speak(&self, protocol: Protocol, default: Protocol) -> bool {
+        self.list
+            .iter()
+            .any(|c| c.dest.protocol.unwrap_or(default) == protocol)
+    }
+
+    /// Sends `pdu` to every collector of `protocol`, without blocking; returns how many of
+    /// them there are and how many did not get it.
+    pub(crate) fn send(&self, protocol: Protocol, pdu: &[u8]) -> (usize, usize) {
+        let (mut all, mut failed) = (0usize, 0usize);
+        for c in self.list.iter().filter(|c| c.protocol == protocol) {
+            // At most MAX_DESTINATIONS collectors.
+            all += 1;
+            failed += usize::from(!c.send(pdu));
+        }
+        (all, failed)
     }
 
     /// Sets every socket's send buffer to `bytes`; 0 leaves them as they are.

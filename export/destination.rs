@@ -2,13 +2,20 @@
 
 //! The `destination` parameter: where to send export packets, and from which address.
 //!
-//! Entries are separated by commas, spaces or semicolons. Each is `a.b.c.d[:port]`,
-//! `[v6addr][:port]` or a bare `v6addr` (no port), optionally followed by `@source` (an
-//! address of the same family, `a.b.c.d`, `[v6addr]` or `v6addr`, no port). The port
-//! defaults to [`DEFAULT_PORT`].
+//! Entries are separated by commas, spaces or semicolons. Each is
+//! `addr[:port][@source][%device][/protocol]`, in that order:
+//! - `addr[:port]`: `a.b.c.d[:port]`, `[v6addr][:port]`, or a bare `v6addr` with the port
+//!   after `p` or `#` (`2001:db8::1p2055`), as C ipt_NETFLOW reads it; the port defaults
+//!   to [`DEFAULT_PORT`];
+//! - `@source`: the local address to send from, of the same family (`a.b.c.d`, `[v6addr]`
+//!   or `v6addr`, no port);
+//! - `%device`: the interface or VRF device to bind the socket to (`SO_BINDTODEVICE`);
+//! - `/protocol`: 5, 9 or 10, this collector's export protocol; without it the collector
+//!   follows the `protocol` setting.
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
+use crate::export::writer::Protocol;
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4};
 
@@ -18,6 +25,50 @@ pub(crate) const MAX_DESTINATIONS: usize = 16;
 /// Collector port used when an entry names none.
 pub(crate) const DEFAULT_PORT: u16 = 2055;
 
+/// Longest device name (`IFNAMSIZ` less its NUL).
+pub(crate) const DEVICE_NAME_MAX: usize = 15;
+
+/// The name of the device a collector's socket is bound to: 1 to [`DEVICE_NAME_MAX`]
+/// bytes, none of them NUL, `/`, `:` or whitespace (the kernel's `dev_valid_name`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) struct DeviceName {
+    bytes: [u8; DEVICE_NAME_MAX],
+    len: u8,
+}
+
+impl DeviceName {
+    fn parse(s: &str) -> Result<Self, DestErrorKind> {
+        let ok = |b: u8| b != b'/' && b != b':' && b != 0 && !b.is_ascii_whitespace();
+        if s.is_empty() || s.len() > DEVICE_NAME_MAX || s == "." || s == ".." {
+            return Err(DestErrorKind::BadDevice);
+        }
+        if !s.bytes().all(ok) {
+            return Err(DestErrorKind::BadDevice);
+        }
+        let mut bytes = [0; DEVICE_NAME_MAX];
+        for (o, b) in bytes.iter_mut().zip(s.bytes()) {
+            *o = b;
+        }
+        // s.len() <= DEVICE_NAME_MAX, checked above.
+        Ok(Self {
+            bytes,
+            len: s.len() as u8,
+        })
+    }
+
+    /// The name's bytes (no NUL).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..usize::from(self.len)).unwrap_or(&[])
+    }
+}
+
+impl fmt::Display for DeviceName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Parsed from a &str and cut nowhere: valid UTF-8.
+        f.write_str(core::str::from_utf8(self.as_bytes()).unwrap_or("?"))
+    }
+}
+
 /// One collector to export to.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Destination {
@@ -25,15 +76,29 @@ pub(crate) struct Destination {
     pub(crate) addr: SocketAddr,
     /// Local address to bind the socket to, same family as `addr`.
     pub(crate) source: Option<IpAddr>,
+    /// Device to bind the socket to.
+    pub(crate) device: Option<DeviceName>,
+    /// This collector's protocol; `None`: the `protocol` setting.
+    pub(crate) protocol: Option<Protocol>,
 }
 
 impl fmt::Display for Destination {
-    /// `addr:port`, IPv6 as `[addr]:port`, as the C module prints it.
+    /// `addr:port`, IPv6 as `[addr]:port`, as the C module prints it, then `@source` and
+    /// `%device` when given (the protocol is shown apart: see the collectors' lines).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.addr {
-            SocketAddr::V4(a) => write!(f, "{}:{}", a.ip(), a.port()),
-            SocketAddr::V6(a) => write!(f, "[{}]:{}", a.ip(), a.port()),
+            SocketAddr::V4(a) => write!(f, "{}:{}", a.ip(), a.port())?,
+            SocketAddr::V6(a) => write!(f, "[{}]:{}", a.ip(), a.port())?,
         }
+        match self.source {
+            Some(IpAddr::V4(s)) => write!(f, "@{s}")?,
+            Some(IpAddr::V6(s)) => write!(f, "@[{s}]")?,
+            None => {}
+        }
+        if let Some(d) = &self.device {
+            write!(f, "%{d}")?;
+        }
+        Ok(())
     }
 }
 
@@ -98,6 +163,10 @@ pub(crate) enum DestErrorKind {
     BadSource,
     /// Destination and source are of different families.
     FamilyMismatch,
+    /// The `%device` name is empty, too long or has a character a device name cannot.
+    BadDevice,
+    /// The `/protocol` is not 5, 9 or 10.
+    BadProtocol,
     /// The same address and port appear twice.
     Duplicate,
 }
@@ -112,6 +181,8 @@ impl DestErrorKind {
             Self::PortZero => "port 0 not allowed",
             Self::BadSource => "bad source address",
             Self::FamilyMismatch => "source and destination families differ",
+            Self::BadDevice => "bad device name",
+            Self::BadProtocol => "protocol is not one of 5, 9, 10",
             Self::Duplicate => "duplicate destination",
         }
     }
@@ -182,10 +253,14 @@ fn parse_addr(s: &str) -> Result<SocketAddr, DestErrorKind> {
         return Ok(SocketAddr::new(IpAddr::V6(ip), port));
     }
     match s.split_once(':') {
-        // Two or more colons: a bare IPv6 address, which cannot carry a port.
+        // Two or more colons: a bare IPv6 address, its port after `p` or `#` (C's syntax).
         Some((_, rest)) if rest.contains(':') => {
-            let ip: Ipv6Addr = s.parse().map_err(|_| DestErrorKind::BadAddress)?;
-            Ok(SocketAddr::new(IpAddr::V6(ip), DEFAULT_PORT))
+            let (ip, port) = match s.split_once(['p', '#']) {
+                Some((ip, port)) => (ip, parse_port(port)?),
+                None => (s, DEFAULT_PORT),
+            };
+            let ip: Ipv6Addr = ip.parse().map_err(|_| DestErrorKind::BadAddress)?;
+            Ok(SocketAddr::new(IpAddr::V6(ip), port))
         }
         Some((ip, port)) => {
             let ip: Ipv4Addr = ip.parse().map_err(|_| DestErrorKind::BadAddress)?;
@@ -212,7 +287,28 @@ fn parse_source(s: &str) -> Result<IpAddr, DestErrorKind> {
     Ok(ip)
 }
 
+/// Parses a `/protocol` suffix: 5, 9 or 10.
+fn parse_protocol(s: &str) -> Result<Protocol, DestErrorKind> {
+    match s {
+        "5" => Ok(Protocol::V5),
+        "9" => Ok(Protocol::V9),
+        "10" => Ok(Protocol::Ipfix),
+        _ => Err(DestErrorKind::BadProtocol),
+    }
+}
+
+/// Splits `s` at the last `sep`, if any: (before, Some(after)).
+fn split_suffix(s: &str, sep: char) -> (&str, Option<&str>) {
+    match s.rsplit_once(sep) {
+        Some((a, b)) => (a, Some(b)),
+        None => (s, None),
+    }
+}
+
 fn parse_entry(s: &str) -> Result<Destination, DestErrorKind> {
+    // Peeled from the end, as written: /protocol, then %device, then @source.
+    let (s, protocol) = split_suffix(s, '/');
+    let (s, device) = split_suffix(s, '%');
     let (addr_s, source_s) = match s.split_once('@') {
         Some((a, src)) => (a, Some(src)),
         None => (s, None),
@@ -222,7 +318,12 @@ fn parse_entry(s: &str) -> Result<Destination, DestErrorKind> {
     if source.is_some_and(|src| src.is_ipv4() != addr.is_ipv4()) {
         return Err(DestErrorKind::FamilyMismatch);
     }
-    Ok(Destination { addr, source })
+    Ok(Destination {
+        addr,
+        source,
+        device: device.map(DeviceName::parse).transpose()?,
+        protocol: protocol.map(parse_protocol).transpose()?,
+    })
 }
 
 /// Parses a `destination` parameter; at least one entry is required.
@@ -230,6 +331,8 @@ pub(crate) fn parse(s: &str) -> Result<Destinations, DestError<'_>> {
     let placeholder = Destination {
         addr: SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)),
         source: None,
+        device: None,
+        protocol: None,
     };
     let mut d = Destinations {
         list: [placeholder; MAX_DESTINATIONS],

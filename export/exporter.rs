@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Turns finished flows into PDUs and sends each to every collector.
+//! Turns finished flows into PDUs, one stream per protocol in use, and sends each PDU to
+//! the collectors of its protocol.
+//!
+//! With collectors of several protocols, every flow goes into each protocol's stream, and
+//! the export counters count each stream's PDUs and records (a flow sent as v9 and as
+//! IPFIX counts twice; an IPv6 flow counts lost for a v5 stream only).
 
 use super::collectors::Collectors;
 use super::options::{
@@ -56,73 +61,164 @@ pub(crate) struct ExportOptions {
     pub(crate) debug: u32,
 }
 
-/// The PDU being filled and where it goes.
-pub(crate) struct Exporter {
-    /// Boxed, as the schedule: the exporter is built and moved on the kernel stack, and
-    /// the PDU buffer and template registry are kilobytes.
-    writer: KBox<PduWriter>,
-    collectors: Collectors,
+/// One protocol's stream of PDUs, for the collectors of that protocol: its encoder (with
+/// its sequence numbers and templates), the totals of the PDU being filled, and when its
+/// options records are due.
+struct Lane {
+    writer: PduWriter,
     pending: Pending,
-    /// What [`Exporter::configure`] was given last.
-    options: ExportOptions,
-    /// When the options records are due, and the interfaces flows named.
-    schedule: KBox<Schedule>,
+    schedule: Schedule,
     /// The interfaces of the last flow, to skip noting them again.
     last_interfaces: (u32, u32),
 }
 
+impl Lane {
+    fn new(protocol: Protocol, options: &ExportOptions) -> Self {
+        let mut writer = PduWriter::new(protocol, options.engine_id);
+        writer.set_template_rates(options.refresh_rate, options.timeout_rate);
+        Self {
+            writer,
+            pending: Pending::default(),
+            schedule: Schedule::new(),
+            last_interfaces: (0, 0),
+        }
+    }
+}
+
+/// The protocols, in the order of [`Exporter`]'s lanes.
+const PROTOCOLS: [Protocol; 3] = [Protocol::V5, Protocol::V9, Protocol::Ipfix];
+
+/// Turns flows into PDUs, one stream per protocol that some collector speaks, and sends
+/// each PDU to the collectors of its protocol.
+pub(crate) struct Exporter {
+    /// Indexed as [`PROTOCOLS`]; a lane exists while a collector speaks its protocol.
+    /// Boxed: the exporter is built and moved on the kernel stack, and a lane's PDU buffer
+    /// and template registry are kilobytes.
+    lanes: [Option<KBox<Lane>>; 3],
+    collectors: Collectors,
+    /// The `protocol` setting: what collectors without a `/protocol` of their own speak.
+    protocol: Protocol,
+    /// What [`Exporter::configure`] was given last.
+    options: ExportOptions,
+}
+
 impl Exporter {
-    /// An exporter of `protocol` PDUs to `collectors`.
+    /// An exporter to `collectors`, those without a protocol of their own getting
+    /// `protocol` PDUs.
     pub(crate) fn new(
         protocol: Protocol,
         options: ExportOptions,
-        collectors: Collectors,
+        mut collectors: Collectors,
     ) -> Result<Self> {
+        collectors.follow(protocol);
         let mut this = Self {
-            writer: KBox::new(PduWriter::new(protocol, options.engine_id), GFP_KERNEL)?,
+            lanes: [None, None, None],
             collectors,
-            pending: Pending::default(),
+            protocol,
             options,
-            schedule: KBox::new(Schedule::new(), GFP_KERNEL)?,
-            last_interfaces: (0, 0),
         };
+        let lanes = this.missing_lanes(&this.collectors, protocol)?;
+        this.install_lanes(lanes);
         this.configure(options);
         Ok(this)
+    }
+
+    /// The lanes `collectors` need that are not open yet, allocated, if the collectors
+    /// without a protocol of their own follow `default`. Nothing changes yet: an
+    /// allocation failure leaves the exporter as it was.
+    fn missing_lanes(
+        &self,
+        collectors: &Collectors,
+        default: Protocol,
+    ) -> Result<[Option<KBox<Lane>>; 3]> {
+        let mut new: [Option<KBox<Lane>>; 3] = [None, None, None];
+        for ((slot, have), protocol) in new.iter_mut().zip(&self.lanes).zip(PROTOCOLS) {
+            if have.is_none() && collectors.would_speak(protocol, default) {
+                *slot = Some(KBox::new(Lane::new(protocol, &self.options), GFP_KERNEL)?);
+            }
+        }
+        Ok(new)
+    }
+
+    /// Installs the lanes from [`Exporter::missing_lanes`] once the collectors follow
+    /// their protocols: closes the lanes nobody speaks any more (their PDUs were sent
+    /// before), and tells each lane kept to send its templates and options again, as
+    /// collectors new to it have never seen them.
+    fn install_lanes(&mut self, new: [Option<KBox<Lane>>; 3]) {
+        for ((slot, new), protocol) in self.lanes.iter_mut().zip(new).zip(PROTOCOLS) {
+            if !self.collectors.speak(protocol) {
+                *slot = None;
+            } else if new.is_some() {
+                *slot = new;
+            } else if let Some(lane) = slot {
+                lane.writer.resend_templates();
+                lane.schedule.refresh();
+            }
+        }
+    }
+
+    fn lanes(&mut self) -> impl Iterator<Item = &mut Lane> {
+        self.lanes.iter_mut().flatten().map(|l| &mut **l)
     }
 
     /// Takes the current export settings (the settings table is their only home: the
     /// engine passes them each time it uses the exporter).
     pub(crate) fn configure(&mut self, options: ExportOptions) {
         self.options = options;
-        self.writer.set_engine_id(options.engine_id);
-        self.writer
-            .set_template_rates(options.refresh_rate, options.timeout_rate);
+        for lane in self.lanes() {
+            lane.writer.set_engine_id(options.engine_id);
+            lane.writer
+                .set_template_rates(options.refresh_rate, options.timeout_rate);
+        }
     }
 
-    /// The protocol of the PDUs.
+    /// The `protocol` setting the exporter follows.
     pub(crate) fn protocol(&self) -> Protocol {
-        self.writer.protocol()
+        self.protocol
     }
 
-    /// v9/IPFIX templates ever defined, and defined now.
+    /// Whether every collector gets NetFlow v5 (which cannot carry IPv6).
+    pub(crate) fn only_v5(&self) -> bool {
+        !self.collectors.speak(Protocol::V9) && !self.collectors.speak(Protocol::Ipfix)
+    }
+
+    /// v9/IPFIX templates ever defined, and defined now, over every lane.
     pub(crate) fn template_counts(&self) -> (u32, u32) {
-        self.writer.template_counts()
+        let mut sum = (0u32, 0u32);
+        for lane in self.lanes.iter().flatten() {
+            let (ever, now) = lane.writer.template_counts();
+            sum = (sum.0.saturating_add(ever), sum.1.saturating_add(now));
+        }
+        sum
     }
 
-    /// Switches to `protocol` (send the PDU being filled first). Templates are sent anew.
-    pub(crate) fn set_protocol(&mut self, protocol: Protocol) {
-        *self.writer = PduWriter::new(protocol, self.options.engine_id);
-        self.schedule.refresh();
-        self.configure(self.options);
+    /// Makes the collectors without a protocol of their own get `protocol` (send the PDUs
+    /// being filled first). A lane that gains collectors sends its templates anew; a lane
+    /// nobody speaks any more is closed, and opens afresh (new sequence numbers) if it is
+    /// needed again.
+    pub(crate) fn set_protocol(&mut self, protocol: Protocol) -> Result {
+        let lanes = self.missing_lanes(&self.collectors, protocol)?;
+        self.protocol = protocol;
+        self.collectors.follow(protocol);
+        self.install_lanes(lanes);
+        Ok(())
     }
 
-    /// Replaces the collectors (send the PDU being filled first); returns the old ones.
-    /// The next PDU carries the v9/IPFIX templates: the new collectors have never seen them
-    /// and could not decode a data record until the next refresh.
-    pub(crate) fn set_collectors(&mut self, collectors: Collectors) -> Collectors {
-        self.writer.resend_templates();
-        self.schedule.refresh();
-        core::mem::replace(&mut self.collectors, collectors)
+    /// Replaces the collectors (send the PDUs being filled first); returns the old ones,
+    /// or gives `collectors` back if a lane for them cannot be allocated.
+    /// The next PDU of each lane carries its v9/IPFIX templates: the new collectors have
+    /// never seen them and could not decode a data record until the next refresh.
+    pub(crate) fn set_collectors(
+        &mut self,
+        mut collectors: Collectors,
+    ) -> core::result::Result<Collectors, Collectors> {
+        let Ok(lanes) = self.missing_lanes(&collectors, self.protocol) else {
+            return Err(collectors);
+        };
+        collectors.follow(self.protocol);
+        let old = core::mem::replace(&mut self.collectors, collectors);
+        self.install_lanes(lanes);
+        Ok(old)
     }
 
     /// The collectors.
@@ -130,7 +226,8 @@ impl Exporter {
         &self.collectors
     }
 
-    /// Adds a flow, sending the PDU whenever it is full.
+    /// Adds a flow to every lane, sending a PDU whenever one is full. A lane that cannot
+    /// carry the flow (IPv6 in v5) counts it lost.
     pub(crate) fn export(&mut self, rec: &FlowRecord, clock: &Clock, stats: &ExportStats) {
         if self.options.debug >= 3 && debug_allowed() {
             let k = &rec.key;
@@ -149,6 +246,89 @@ impl Exporter {
                 rec.end_reason
             );
         }
+        let (collectors, debug) = (&self.collectors, self.options.debug);
+        for lane in self.lanes.iter_mut().flatten() {
+            lane.export(rec, clock, stats, collectors, debug);
+        }
+    }
+
+    /// Adds the options records that are due (v9/IPFIX; at most once a second, the
+    /// interface table paced), sending PDUs as they fill.
+    ///
+    /// `read` gives the counters and observationDomainName, and is called only when
+    /// something may be due; `interface` fills an interface's name and alias, `false` if
+    /// it is gone.
+    pub(crate) fn export_options<F>(
+        &mut self,
+        read: impl Fn() -> (Statistics, [u8; DOMAIN_NAME_LEN]),
+        mut interface: F,
+        clock: &Clock,
+        stats: &ExportStats,
+    ) where
+        F: FnMut(u32, &mut [u8; IF_NAME_LEN], &mut [u8; IF_DESCRIPTION_LEN]) -> bool,
+    {
+        let (collectors, debug) = (&self.collectors, self.options.debug);
+        for lane in self.lanes.iter_mut().flatten() {
+            if lane.writer.protocol() == Protocol::V5 || !lane.schedule.run_due(clock.uptime_ms) {
+                continue;
+            }
+            let (counters, domain_name) = read();
+            for kind in lane.schedule.due_system(clock.uptime_ms, &counters).iter() {
+                let rec = OptionsRecord::System {
+                    kind,
+                    stats: &counters,
+                    domain_name: &domain_name,
+                    now_ms: clock.unix_ms,
+                };
+                lane.push_options(&rec, clock, stats, collectors, debug);
+            }
+            let mut due = [0u32; INTERFACES_PER_RUN];
+            let n = lane.schedule.due_interfaces(clock.uptime_ms, &mut due);
+            for &index in due.iter().take(n) {
+                let mut i = Interface {
+                    index,
+                    name: [0; IF_NAME_LEN],
+                    description: [0; IF_DESCRIPTION_LEN],
+                };
+                if interface(index, &mut i.name, &mut i.description) {
+                    let rec = OptionsRecord::Interface(&i);
+                    lane.push_options(&rec, clock, stats, collectors, debug);
+                }
+            }
+        }
+    }
+
+    /// Packets and bytes of the flows in the PDUs being filled (the largest of the lanes:
+    /// each lane carries the same flows).
+    pub(crate) fn pending_traffic(&self) -> (u64, u64) {
+        let mut most = (0u64, 0u64);
+        for lane in self.lanes.iter().flatten() {
+            most = (
+                most.0.max(lane.pending.packets),
+                most.1.max(lane.pending.bytes),
+            );
+        }
+        most
+    }
+
+    /// Sends the PDU being filled of every lane, if any.
+    pub(crate) fn send(&mut self, clock: &Clock, stats: &ExportStats) {
+        let (collectors, debug) = (&self.collectors, self.options.debug);
+        for lane in self.lanes.iter_mut().flatten() {
+            lane.send(clock, stats, collectors, debug);
+        }
+    }
+}
+
+impl Lane {
+    fn export(
+        &mut self,
+        rec: &FlowRecord,
+        clock: &Clock,
+        stats: &ExportStats,
+        collectors: &Collectors,
+        debug: u32,
+    ) {
         let interfaces = (rec.key.in_if, rec.out_if);
         if interfaces != self.last_interfaces {
             self.last_interfaces = interfaces;
@@ -166,7 +346,7 @@ impl Exporter {
                     return;
                 }
                 Push::NotExportable => break,
-                Push::Full => self.send(clock, stats),
+                Push::Full => self.send(clock, stats, collectors, debug),
             }
         }
         stats.lost_flows.fetch_add(1, Relaxed);
@@ -174,84 +354,44 @@ impl Exporter {
         stats.lost_bytes.fetch_add(rec.bytes, Relaxed);
     }
 
-    /// Adds the options records that are due (v9/IPFIX; at most once a second, the
-    /// interface table paced), sending PDUs as they fill.
-    ///
-    /// `read` gives the counters and observationDomainName, and is called only when
-    /// something may be due; `interface` fills an interface's name and alias, `false` if
-    /// it is gone.
-    pub(crate) fn export_options<F>(
+    fn push_options(
         &mut self,
-        read: impl FnOnce() -> (Statistics, [u8; DOMAIN_NAME_LEN]),
-        mut interface: F,
+        rec: &OptionsRecord<'_>,
         clock: &Clock,
         stats: &ExportStats,
-    ) where
-        F: FnMut(u32, &mut [u8; IF_NAME_LEN], &mut [u8; IF_DESCRIPTION_LEN]) -> bool,
-    {
-        if self.writer.protocol() == super::writer::Protocol::V5
-            || !self.schedule.run_due(clock.uptime_ms)
-        {
-            return;
-        }
-        let (counters, domain_name) = read();
-        for kind in self.schedule.due_system(clock.uptime_ms, &counters).iter() {
-            let rec = OptionsRecord::System {
-                kind,
-                stats: &counters,
-                domain_name: &domain_name,
-                now_ms: clock.unix_ms,
-            };
-            self.push_options(&rec, clock, stats);
-        }
-        let mut due = [0u32; INTERFACES_PER_RUN];
-        let n = self.schedule.due_interfaces(clock.uptime_ms, &mut due);
-        for &index in due.iter().take(n) {
-            let mut i = Interface {
-                index,
-                name: [0; IF_NAME_LEN],
-                description: [0; IF_DESCRIPTION_LEN],
-            };
-            if interface(index, &mut i.name, &mut i.description) {
-                self.push_options(&OptionsRecord::Interface(&i), clock, stats);
-            }
-        }
-    }
-
-    fn push_options(&mut self, rec: &OptionsRecord<'_>, clock: &Clock, stats: &ExportStats) {
+        collectors: &Collectors,
+        debug: u32,
+    ) {
         // Full: send the PDU and retry once in an empty one, where any record fits.
         for _ in 0..2 {
             match self.writer.push_options(rec, clock) {
-                Push::Full => self.send(clock, stats),
+                Push::Full => self.send(clock, stats, collectors, debug),
                 Push::Added | Push::NotExportable => return,
             }
         }
     }
 
-    /// Packets and bytes of the flows in the PDU being filled.
-    pub(crate) fn pending_traffic(&self) -> (u64, u64) {
-        (self.pending.packets, self.pending.bytes)
-    }
-
-    /// Sends the PDU being filled, if any.
-    pub(crate) fn send(&mut self, clock: &Clock, stats: &ExportStats) {
+    /// Sends the PDU being filled, if any, to the collectors of this lane's protocol.
+    fn send(&mut self, clock: &Clock, stats: &ExportStats, collectors: &Collectors, debug: u32) {
         let pending = core::mem::take(&mut self.pending);
+        let protocol = self.writer.protocol();
         let Some(pdu) = self.writer.finish(clock) else {
             return;
         };
-        let failed = self.collectors.send(pdu);
+        let (all, failed) = collectors.send(protocol, pdu);
         // A flush of a big table sends PDUs back to back (process context, no spinlock).
         sched::cond_resched();
-        if (self.options.debug >= 2 || (self.options.debug >= 1 && failed > 0)) && debug_allowed() {
+        if (debug >= 2 || (debug >= 1 && failed > 0)) && debug_allowed() {
             pr_info!(
-                "PDU of {} bytes, {} flows: sent to {} of {} collectors\n",
+                "v{} PDU of {} bytes, {} flows: sent to {} of {} collectors\n",
+                protocol as u8,
                 pdu.len(),
                 pending.flows,
-                self.collectors.len().saturating_sub(failed),
-                self.collectors.len()
+                all.saturating_sub(failed),
+                all
             );
         }
-        if failed < self.collectors.len() {
+        if failed < all {
             stats.pdus.fetch_add(1, Relaxed);
             // Atomic adds wrap (no overflow check); usize into u64 is lossless.
             stats.bytes.fetch_add(pdu.len() as u64, Relaxed);

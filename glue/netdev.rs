@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Network devices of a namespace, looked up by interface index for their name and alias
-//! (`dev_get_by_index_rcu`, `dev->ifalias`).
+//! (`dev_get_by_index_rcu`, `dev->ifalias`), and by name for their index
+//! (`dev_get_by_name_rcu`).
 //!
 //! C header: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h)
 
@@ -28,6 +29,26 @@ unsafe fn copy_cstr(src: *const u8, max: usize, out: &mut [u8]) {
 }
 
 impl Net {
+    /// The interface index of the device called `name` in this namespace, if there is one.
+    pub(crate) fn interface_index(&self, name: &[u8]) -> Option<u32> {
+        let mut cname = [0u8; bindings::IFNAMSIZ as usize];
+        // A name that does not fit with its NUL, or holds one, names no device.
+        if name.len() >= cname.len() || name.contains(&0) {
+            return None;
+        }
+        cname.get_mut(..name.len())?.copy_from_slice(name);
+        let _rcu = ReadGuard::new();
+        // SAFETY: the namespace is alive (type invariant of `Net`); `cname` is
+        // NUL-terminated; the lookup needs only the RCU read lock, held while `dev` is read.
+        let dev = unsafe { bindings::dev_get_by_name_rcu(self.as_ptr(), cname.as_ptr().cast()) };
+        if dev.is_null() {
+            return None;
+        }
+        // SAFETY: `dev` is a live device under RCU.
+        let index = unsafe { (*dev).ifindex };
+        u32::try_from(index).ok()
+    }
+
     /// The name and alias (empty if none) of interface `ifindex` of this namespace, in
     /// `name` and `alias`, cut to fit and zero-padded; `false` if there is no such device.
     pub(crate) fn interface(

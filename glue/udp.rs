@@ -119,11 +119,18 @@ unsafe impl Send for UdpSocket {}
 unsafe impl Sync for UdpSocket {}
 
 impl UdpSocket {
-    /// Creates a UDP socket for `peer`'s family and binds it to `source`, if any.
+    /// Creates a UDP socket for `peer`'s family, bound to interface `device` (an ifindex of
+    /// `net`, as `SO_BINDTODEVICE`: an interface or a VRF device) and to address `source`,
+    /// if given.
     ///
     /// The socket is not connected yet: call [`UdpSocket::connect`] (it may fail while
     /// there is no route, and may be retried later).
-    pub(crate) fn new(net: &NetRef, peer: SocketAddr, source: Option<IpAddr>) -> Result<Self> {
+    pub(crate) fn new(
+        net: &NetRef,
+        peer: SocketAddr,
+        source: Option<IpAddr>,
+        device: Option<u32>,
+    ) -> Result<Self> {
         let family = match peer {
             SocketAddr::V4(_) => bindings::AF_INET,
             SocketAddr::V6(_) => bindings::AF_INET6,
@@ -145,6 +152,12 @@ impl UdpSocket {
         // INVARIANT: `sock_create_kern` succeeded: `sock` is a new socket with its `sk`,
         // owned here.
         let this = Self { sock, peer };
+        if let Some(device) = device {
+            let index = i32::try_from(device).map_err(|_| ENODEV)?;
+            // SAFETY: `sk` is valid (type invariant); `sock_bindtoindex` takes the socket
+            // lock itself (`lock_sk`) and checks the index against the socket's namespace.
+            to_result(unsafe { bindings::sock_bindtoindex(this.sk(), index, true) })?;
+        }
         if let Some(source) = source {
             let mut addr = RawAddr::new(source, 0);
             let (ptr, len) = addr.as_raw();

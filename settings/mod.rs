@@ -155,7 +155,7 @@ pub(crate) fn apply(n: &Netflow, origin: Origin, id: Setting, value: &[u8]) -> R
         (Setting::Protocol, Value::Number(v)) => {
             // One of 5, 9, 10 (the table's list): fits.
             let protocol = Protocol::try_from(v as u32).map_err(|_| EINVAL)?;
-            n.switch_protocol(protocol);
+            n.switch_protocol(protocol)?;
             n.settings.set(id, v);
         }
         (Setting::Flush, Value::Number(v)) => {
@@ -175,8 +175,17 @@ pub(crate) fn apply(n: &Netflow, origin: Origin, id: Setting, value: &[u8]) -> R
         (_, Value::Number(v)) => n.settings.set(id, v),
         (_, Value::Destinations(dests)) => {
             // Open the new set fully before touching the old one.
-            let collectors = Collectors::open(&n.net, &dests, n.settings.get32(Setting::Sndbuf))?;
-            drop(n.switch_collectors(collectors));
+            let protocol = n.exporter().protocol();
+            let sndbuf = n.settings.get32(Setting::Sndbuf);
+            let collectors = Collectors::open(&n.net, &dests, protocol, sndbuf)?;
+            // Either set of sockets is closed here, outside the exporter's lock.
+            match n.switch_collectors(collectors) {
+                Ok(old) => drop(old),
+                Err(new) => {
+                    drop(new);
+                    return Err(ENOMEM);
+                }
+            }
             pr_info!(
                 "destination set to {}\n",
                 Clipped(format_args!("{}", value.escape_ascii()))
@@ -205,11 +214,10 @@ pub(crate) fn show(n: &Netflow, id: Setting, out: &mut dyn Write) -> fmt::Result
             let exporter = n.exporter();
             for (i, c) in exporter.collectors().iter().enumerate() {
                 let d = c.destination();
+                // As written: the protocol only if the entry names one.
                 write!(out, "{}{}", if i > 0 { "," } else { "" }, d)?;
-                match d.source {
-                    Some(core::net::IpAddr::V4(a)) => write!(out, "@{}", a)?,
-                    Some(core::net::IpAddr::V6(a)) => write!(out, "@[{}]", a)?,
-                    None => {}
+                if let Some(p) = d.protocol {
+                    write!(out, "/{}", p as u8)?;
                 }
             }
             Ok(())

@@ -91,11 +91,19 @@ pub mod destination {
                 assert_eq!(src.is_ipv4(), e.addr.is_ipv4());
             }
             assert!(d.iter().skip(i + 1).all(|o| o.addr != e.addr));
-            write!(text, "{e},").unwrap();
+            if let Some(dev) = &e.device {
+                let b = dev.as_bytes();
+                assert!(!b.is_empty() && b.len() <= 15 && !b.contains(&b'/'));
+            }
+            write!(text, "{e}").unwrap();
+            if let Some(p) = e.protocol {
+                write!(text, "/{}", p as u8).unwrap();
+            }
+            text.push(',');
         }
-        // What /proc and the sysctl print reads back as the same collectors.
+        // What the sysctl prints reads back as the same collectors.
         let again = parse(&text).expect("printed destinations parse");
-        assert!(again.iter().map(|e| e.addr).eq(d.iter().map(|e| e.addr)));
+        assert!(again.iter().eq(d.iter()));
     }
 }
 

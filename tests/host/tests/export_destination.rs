@@ -6,8 +6,9 @@ use super::common::XorShift;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use crate::export::destination::{
-    parse, DestErrorKind, Destination, DEFAULT_PORT, MAX_DESTINATIONS,
+    parse, DestErrorKind, Destination, DEFAULT_PORT, DEVICE_NAME_MAX, MAX_DESTINATIONS,
 };
+use crate::export::writer::Protocol;
 
 fn sa(s: &str) -> SocketAddr {
     s.parse().unwrap()
@@ -94,8 +95,8 @@ fn source_addresses() {
         (d.addr, d.source),
         (sa("[2001:db8::5]:2055"), Some(ip("2001:db8::6")))
     );
-    // Source is not part of the printed form.
-    assert_eq!(d.to_string(), "[2001:db8::5]:2055");
+    // The source is part of the printed form, as in C's.
+    assert_eq!(d.to_string(), "[2001:db8::5]:2055@[2001:db8::6]");
     let d = parse("1.1.1.1@2.2.2.2,[::2]:1@[::3] 3.3.3.3").unwrap();
     let src: Vec<Option<IpAddr>> = d.iter().map(|d| d.source).collect();
     assert_eq!(src, [Some(ip("2.2.2.2")), Some(ip("::3")), None]);
@@ -117,11 +118,15 @@ fn display_forms() {
     let d = Destination {
         addr: SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), 7),
         source: None,
+        device: None,
+        protocol: None,
     };
     assert_eq!(d.to_string(), "[::1]:7");
     let d = Destination {
         addr: SocketAddr::new(IpAddr::V4(Ipv4Addr::BROADCAST), 7),
         source: None,
+        device: None,
+        protocol: None,
     };
     assert_eq!(d.to_string(), "255.255.255.255:7");
 }
@@ -198,7 +203,7 @@ fn refused_entries() {
         ("[1.2.3.4]:2055", BadAddress),
         ("[]:2055", BadAddress),
         ("::1:2055x", BadAddress),
-        ("fe80::1%eth0", BadAddress),
+        // `%` starts a device name, as in C: never an IPv6 zone.
         ("[fe80::1%2]:2055", BadAddress),
         ("localhost:2055", BadAddress),
         ("1.2.3.4.5", BadAddress),
@@ -257,8 +262,9 @@ fn random_no_panic() {
         "127.0.0.1:2055,192.0.0.1:2055",
         "[2001:db8::1]:9995@[2001:db8::2] 10.0.0.1@10.0.0.2",
         "fe80::1;1.2.3.4:65535@4.3.2.1",
+        "10.0.0.1:2055@10.0.0.2%vrf-blue/9,2001:db8::1p9995%eth0/10",
     ];
-    let alphabet = b"0123456789abcdef.:[]@,; x\n";
+    let alphabet = b"0123456789abcdef.:[]@,; x\n%/p#";
     let mut s = Vec::new();
     for i in 0..100_000 {
         rng.mutated(i, &seeds, alphabet, &mut s);
@@ -271,8 +277,9 @@ fn random_no_panic() {
                     if let Some(src) = x.source {
                         assert_eq!(src.is_ipv4(), x.addr.is_ipv4());
                     }
-                    // The printed form parses back to the same address.
-                    assert_eq!(one(&x.to_string()).addr, x.addr);
+                    // The printed form parses back to the same collector.
+                    let again = one(&x.to_string());
+                    assert_eq!((again.addr, again.source, again.device), (x.addr, x.source, x.device));
                 }
             }
             Err(e) => {
@@ -287,4 +294,77 @@ fn random_no_panic() {
         let text = String::from_utf8_lossy(&bytes);
         let _ = parse(&text).map(|d| d.len()).map_err(|e| e.to_string());
     }
+}
+
+#[test]
+fn device_and_protocol_suffixes() {
+    let d = one("127.0.0.1:2055@127.0.0.2%vrf-blue/9");
+    assert_eq!(d.addr, sa("127.0.0.1:2055"));
+    assert_eq!(d.source, Some(ip("127.0.0.2")));
+    assert_eq!(d.device.unwrap().as_bytes(), b"vrf-blue");
+    assert_eq!(d.protocol, Some(Protocol::V9));
+    assert_eq!(d.to_string(), "127.0.0.1:2055@127.0.0.2%vrf-blue");
+
+    let d = one("10.0.0.1%eth0");
+    assert_eq!((d.addr, d.source), (sa("10.0.0.1:2055"), None));
+    assert_eq!(d.device.unwrap().to_string(), "eth0");
+    assert_eq!(d.protocol, None);
+
+    assert_eq!(one("10.0.0.1/5").protocol, Some(Protocol::V5));
+    assert_eq!(one("10.0.0.1:9/10").protocol, Some(Protocol::Ipfix));
+    assert_eq!(one("[::1]:9995/9").addr, sa("[::1]:9995"));
+    let d = one("[2001:db8::1]:4739@[2001:db8::2]%r1/10");
+    assert_eq!(d.source, Some(ip("2001:db8::2")));
+    assert_eq!(d.to_string(), "[2001:db8::1]:4739@[2001:db8::2]%r1");
+    let long = "a".repeat(DEVICE_NAME_MAX);
+    assert_eq!(one(&format!("1.2.3.4%{long}")).device.unwrap().to_string(), long);
+
+    // Three collectors, a protocol each, as the example.
+    let d = parse("127.0.0.1:2055/5,127.0.0.1:2056/9,127.0.0.1:2057/10").unwrap();
+    let p: Vec<_> = d.iter().map(|x| x.protocol).collect();
+    assert_eq!(p, [Some(Protocol::V5), Some(Protocol::V9), Some(Protocol::Ipfix)]);
+}
+
+#[test]
+fn bracketless_ipv6_ports() {
+    // C's syntax: the port of a bare IPv6 address after `p` or `#`.
+    assert_eq!(one("2001:db8::1p9995").addr, sa("[2001:db8::1]:9995"));
+    assert_eq!(one("2001:db8::1#4739").addr, sa("[2001:db8::1]:4739"));
+    assert_eq!(one("::1p2056@::2").source, Some(ip("::2")));
+    assert_eq!(one("fe80::1#2055%eth0/9").device.unwrap().to_string(), "eth0");
+    assert_eq!(err("2001:db8::1p").1, DestErrorKind::BadPort);
+    assert_eq!(err("2001:db8::1p0").1, DestErrorKind::PortZero);
+    assert_eq!(err("2001:db8::1#x").1, DestErrorKind::BadPort);
+    assert_eq!(err("2001:db8::1p99999").1, DestErrorKind::BadPort);
+}
+
+#[test]
+fn bad_devices_and_protocols() {
+    for bad in [
+        "1.2.3.4%",
+        "1.2.3.4%.",
+        "1.2.3.4%..",
+        "1.2.3.4%a:b",
+        "1.2.3.4%aaaaaaaaaaaaaaaa",
+    ] {
+        assert_eq!(err(bad).1, DestErrorKind::BadDevice, "{bad}");
+    }
+    for bad in ["1.2.3.4/", "1.2.3.4/7", "1.2.3.4/09", "1.2.3.4/x", "1.2.3.4/1/9"] {
+        let e = err(bad);
+        assert!(
+            matches!(e.1, DestErrorKind::BadProtocol | DestErrorKind::BadDevice | DestErrorKind::BadAddress),
+            "{bad}: {e:?}"
+        );
+    }
+    assert_eq!(err("1.2.3.4/7").1, DestErrorKind::BadProtocol);
+    assert_eq!(
+        err("127.0.0.1:2055,10.0.0.1/11").2,
+        "destination entry 2 \"10.0.0.1/11\": protocol is not one of 5, 9, 10"
+    );
+    assert_eq!(
+        err("10.0.0.1%a/b").2,
+        "destination entry 1 \"10.0.0.1%a/b\": protocol is not one of 5, 9, 10"
+    );
+    // Same collector twice, whatever the suffixes.
+    assert_eq!(err("1.2.3.4/5,1.2.3.4%eth0/9").1, DestErrorKind::Duplicate);
 }
