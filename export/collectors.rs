@@ -297,11 +297,6 @@ impl Collectors {
         }
     }
 
-    /// Number of collectors.
-    pub(crate) fn len(&self) -> usize {
-        self.list.len()
-    }
-
     /// The collectors, in the order of the `destination` list (`sock0`, `sock1`, ...).
     pub(crate) fn iter(&self) -> core::slice::Iter<'_, Collector> {
         self.list.iter()

@@ -123,6 +123,9 @@ pub(crate) struct Spec {
 
 /// A valid value of a setting.
 #[derive(Clone, Debug, PartialEq, Eq)]
+// A Value lives only while a parameter or sysctl write is checked and applied; pure code
+// has no allocator to box the destination list with.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Value {
     /// Of [`Kind::Number`] and [`Kind::OneOf`].
     Number(u64),
