@@ -3,7 +3,7 @@
 //! The flow table: every packet is folded into its flow here, on any CPU, in softirq or
 //! process context; due flows leave it for the exporter.
 
-use super::stats::{counter, Baseline, CpuStats, Stat, STATS};
+use super::stats::{counter, derive, Baseline, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::FlowRecord;
 use crate::flow::aging::{self, EndReason, Timeouts};
@@ -211,11 +211,9 @@ impl FlowTable {
         let hash = flow_hash(&key, self.seed);
         let now = time::jiffies();
         let (found, mut searched) = self.table.find(rcu, hash, |f| f.key == key);
+        // Found is derived from the other counters (see `Stat::Found`): nothing to count.
         let flow = match found {
-            Some(flow) => {
-                counter(stats, Stat::Found).add(1);
-                flow
-            }
+            Some(flow) => flow,
             None => {
                 let make = || {
                     let mut next_hop = [0u8; 16];
@@ -248,10 +246,7 @@ impl FlowTable {
                 drop(charging);
                 searched = searched.saturating_add(more);
                 match entry {
-                    Entry::Found(flow) => {
-                        counter(stats, Stat::Found).add(1);
-                        flow
-                    }
+                    Entry::Found(flow) => flow,
                     Entry::Inserted(flow) => {
                         counter(stats, Stat::New).add(1);
                         flow
@@ -270,7 +265,10 @@ impl FlowTable {
                 }
             }
         };
-        counter(stats, Stat::Searched).add(u64::from(searched));
+        // Usually the flow is the first of its chain: then nothing to count.
+        if searched != 0 {
+            counter(stats, Stat::Searched).add(u64::from(searched));
+        }
         flow.account(len, parsed.tcp_flags, &parsed.attrs, now);
     }
 
@@ -365,7 +363,7 @@ impl FlowTable {
         self.stats
             .iter()
             .enumerate()
-            .map(|(i, cpu)| self.base.since(i, cpu.each_ref().map(Counter::get)))
+            .map(|(i, cpu)| derive(self.base.since(i, cpu.each_ref().map(Counter::get))))
     }
 
     /// Makes the statistics and the released traffic count from 0 (`flush=2`, with the
