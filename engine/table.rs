@@ -176,10 +176,15 @@ impl FlowTable {
         counter(stats, Stat::Packets).add(1);
         counter(stats, Stat::Bytes).add(len);
 
-        let parsed = match packet.family() {
-            Some(HookFamily::Ipv4) => parse_ipv4(&Bytes(packet), packet.in_ifindex()),
-            Some(HookFamily::Ipv6) => parse_ipv6(&Bytes(packet), packet.in_ifindex()),
-            None => Err(Malformed::BadVersion),
+        // A linear packet (the usual case) is parsed as a plain slice: one bounds check
+        // per read, no fallback to `skb_copy_bits`.
+        let in_if = packet.in_ifindex();
+        let parsed = match (packet.family(), packet.linear()) {
+            (Some(HookFamily::Ipv4), Some(bytes)) => parse_ipv4(bytes, in_if),
+            (Some(HookFamily::Ipv4), None) => parse_ipv4(&Bytes(packet), in_if),
+            (Some(HookFamily::Ipv6), Some(bytes)) => parse_ipv6(bytes, in_if),
+            (Some(HookFamily::Ipv6), None) => parse_ipv6(&Bytes(packet), in_if),
+            (None, _) => Err(Malformed::BadVersion),
         };
         let Ok(parsed) = parsed else {
             counter(stats, Stat::Trunc).add(1);
