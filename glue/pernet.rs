@@ -150,7 +150,7 @@ fn slot_rcu<'r>(net: &Net, _rcu: &'r ReadSection) -> Option<&'r Slot> {
     // replaced (and the old one freed after a grace period) only when a new id is
     // registered, so it stays valid while `_rcu` is held. A volatile read is C's
     // `rcu_dereference`.
-    let gen = unsafe { core::ptr::read_volatile(addr_of!((*net.as_ptr()).gen)) };
+    let gen = unsafe { core::ptr::read_volatile(addr_of!((*net.as_ptr()).gen_)) };
     if gen.is_null() {
         return None;
     }
