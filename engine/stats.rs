@@ -13,9 +13,12 @@ pub(crate) enum Stat {
     Packets,
     /// Their bytes.
     Bytes,
-    /// Flows looked at while searching.
+    /// Flows passed over while searching (looked at, not the packet's), as C counts them:
+    /// written only when a chain walk goes past another flow.
     Searched,
-    /// Packets that found their flow.
+    /// Packets that found their flow. Not written by the packet path: every packet that
+    /// is not dropped finds its flow or makes one, so it is Packets - New - DropPackets,
+    /// filled in by [`derive`] when the counters are read.
     Found,
     /// Packets that created a flow.
     New,
@@ -43,6 +46,16 @@ pub(crate) type CpuStats = [Counter; STATS];
 pub(crate) fn counter(stats: &CpuStats, s: Stat) -> &Counter {
     // Every Stat is below STATS (DropBytes, the last, is STATS - 1): in bounds.
     &stats[s as usize]
+}
+
+/// A CPU's counters `c` as read, with the derived ones filled in (see [`Stat::Found`]).
+/// Counters read while their CPU counts may be a packet apart: the difference saturates.
+pub(crate) fn derive(mut c: [u64; STATS]) -> [u64; STATS] {
+    // Every Stat is below STATS: in bounds.
+    c[Stat::Found as usize] = c[Stat::Packets as usize]
+        .saturating_sub(c[Stat::New as usize])
+        .saturating_sub(c[Stat::DropPackets as usize]);
+    c
 }
 
 /// What each CPU's counters read at the last reset (`flush=2`): the figures shown count

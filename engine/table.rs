@@ -3,7 +3,7 @@
 //! The flow table: every packet is folded into its flow here, on any CPU, in softirq or
 //! process context; due flows leave it for the exporter.
 
-use super::stats::{counter, Baseline, CpuStats, Stat, STATS};
+use super::stats::{counter, derive, Baseline, CpuStats, Stat, STATS};
 use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::FlowRecord;
 use crate::flow::aging::{self, EndReason, Timeouts};
@@ -176,10 +176,15 @@ impl FlowTable {
         counter(stats, Stat::Packets).add(1);
         counter(stats, Stat::Bytes).add(len);
 
-        let parsed = match packet.family() {
-            Some(HookFamily::Ipv4) => parse_ipv4(&Bytes(packet), packet.in_ifindex()),
-            Some(HookFamily::Ipv6) => parse_ipv6(&Bytes(packet), packet.in_ifindex()),
-            None => Err(Malformed::BadVersion),
+        // A linear packet (the usual case) is parsed as a plain slice: one bounds check
+        // per read, no fallback to `skb_copy_bits`.
+        let in_if = packet.in_ifindex();
+        let parsed = match (packet.family(), packet.linear()) {
+            (Some(HookFamily::Ipv4), Some(bytes)) => parse_ipv4(bytes, in_if),
+            (Some(HookFamily::Ipv4), None) => parse_ipv4(&Bytes(packet), in_if),
+            (Some(HookFamily::Ipv6), Some(bytes)) => parse_ipv6(bytes, in_if),
+            (Some(HookFamily::Ipv6), None) => parse_ipv6(&Bytes(packet), in_if),
+            (None, _) => Err(Malformed::BadVersion),
         };
         let Ok(parsed) = parsed else {
             counter(stats, Stat::Trunc).add(1);
@@ -211,11 +216,9 @@ impl FlowTable {
         let hash = flow_hash(&key, self.seed);
         let now = time::jiffies();
         let (found, mut searched) = self.table.find(rcu, hash, |f| f.key == key);
+        // Found is derived from the other counters (see `Stat::Found`): nothing to count.
         let flow = match found {
-            Some(flow) => {
-                counter(stats, Stat::Found).add(1);
-                flow
-            }
+            Some(flow) => flow,
             None => {
                 let make = || {
                     let mut next_hop = [0u8; 16];
@@ -248,10 +251,7 @@ impl FlowTable {
                 drop(charging);
                 searched = searched.saturating_add(more);
                 match entry {
-                    Entry::Found(flow) => {
-                        counter(stats, Stat::Found).add(1);
-                        flow
-                    }
+                    Entry::Found(flow) => flow,
                     Entry::Inserted(flow) => {
                         counter(stats, Stat::New).add(1);
                         flow
@@ -270,7 +270,10 @@ impl FlowTable {
                 }
             }
         };
-        counter(stats, Stat::Searched).add(u64::from(searched));
+        // Usually the flow is the first of its chain: then nothing to count.
+        if searched != 0 {
+            counter(stats, Stat::Searched).add(u64::from(searched));
+        }
         flow.account(len, parsed.tcp_flags, &parsed.attrs, now);
     }
 
@@ -365,7 +368,7 @@ impl FlowTable {
         self.stats
             .iter()
             .enumerate()
-            .map(|(i, cpu)| self.base.since(i, cpu.each_ref().map(Counter::get)))
+            .map(|(i, cpu)| derive(self.base.since(i, cpu.each_ref().map(Counter::get))))
     }
 
     /// Makes the statistics and the released traffic count from 0 (`flush=2`, with the

@@ -101,10 +101,12 @@ pub(crate) trait PacketBytes {
 }
 
 impl PacketBytes for [u8] {
+    #[inline]
     fn len(&self) -> usize {
         <[u8]>::len(self)
     }
 
+    #[inline]
     fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
         let Some(end) = offset.checked_add(out.len()) else {
             return false;

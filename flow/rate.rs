@@ -61,13 +61,14 @@ impl Rate {
 }
 
 /// Hash metric as C ipt_NETFLOW shows it, times 100: flows looked at per lookup (1.00 is
-/// ideal). `searched` counts every flow compared, so a hit in the first place costs 1 and
-/// a new flow in an empty bucket costs 1 (the insert).
+/// ideal). `searched` counts the flows passed over before the packet's (C's "search"
+/// column), so a hit in the first place costs 1 (the hit) and a new flow in an empty bucket
+/// costs 1 (the insert).
 pub(crate) fn metric_x100(searched: u64, found: u64, new: u64) -> u64 {
     let lookups = found.saturating_add(new);
     if lookups == 0 {
         return 100;
     }
     // lookups != 0 (checked above).
-    searched.saturating_add(new).saturating_mul(100) / lookups
+    searched.saturating_add(lookups).saturating_mul(100) / lookups
 }

@@ -23,9 +23,9 @@ impl BhDisabled {
     /// Disables softirqs on this CPU until the guard is dropped, unless they are off
     /// already (in softirq, or under `local_bh_disable`, as in every iptables hook):
     /// the packet path then pays for no call to turn them back on.
+    #[inline]
     pub(crate) fn new() -> Self {
-        // SAFETY: reads this CPU's (or, on PREEMPT_RT, this task's) softirq count.
-        let disabled = !unsafe { bindings::netflow_softirqs_off() };
+        let disabled = !softirqs_off();
         if disabled {
             // SAFETY: always allowed; undone by `drop` on the same CPU (the guard is !Send).
             unsafe { bindings::netflow_local_bh_disable() };
@@ -44,4 +44,34 @@ impl Drop for BhDisabled {
             unsafe { bindings::netflow_local_bh_enable() };
         }
     }
+}
+
+/// Whether softirqs are off on this CPU (`softirq_count() != 0`). On x86-64 without
+/// PREEMPT_RT inline, as C's: the softirq bits of this CPU's preempt count, read
+/// `%gs`-relative; elsewhere through the C helper.
+#[cfg(all(target_arch = "x86_64", CONFIG_SMP, not(CONFIG_PREEMPT_RT)))]
+#[inline(always)]
+fn softirqs_off() -> bool {
+    let count: u32;
+    // SAFETY: `pcpu_hot` is the kernel's per-CPU variable that holds the preempt count at
+    // the offset the C side computes; `%gs` points at this CPU's per-CPU area, so this
+    // reads this CPU's count, as `preempt_count()` does. It only reads that variable.
+    unsafe {
+        core::arch::asm!(
+            "mov {count:e}, dword ptr gs:[rip + {hot} + {off}]",
+            count = out(reg) count,
+            hot = sym bindings::pcpu_hot,
+            off = const bindings::NETFLOW_PREEMPT_COUNT_OFFSET,
+            options(nostack, preserves_flags, readonly),
+        )
+    };
+    count & bindings::NETFLOW_SOFTIRQ_MASK != 0
+}
+
+/// See the x86-64 version.
+#[cfg(not(all(target_arch = "x86_64", CONFIG_SMP, not(CONFIG_PREEMPT_RT))))]
+#[inline(always)]
+fn softirqs_off() -> bool {
+    // SAFETY: reads this CPU's (or, on PREEMPT_RT, this task's) softirq count.
+    unsafe { bindings::netflow_softirqs_off() }
 }

@@ -12,8 +12,9 @@
 pub(crate) fn bucket_index(hash: u32, buckets: usize) -> usize {
     // Capped at 2^32 so the product fits in u64 (no u128 on 32-bit kernels).
     let n = u64::try_from(buckets).unwrap_or(u64::MAX).min(1 << 32);
-    // hash < 2^32 and n <= 2^32: the product is below 2^64.
-    let idx = (u64::from(hash) * n) >> 32;
+    // hash < 2^32 and n <= 2^32: the product is below 2^64 (wrapping_mul only spares
+    // the packet path an overflow check the compiler cannot prove away).
+    let idx = u64::from(hash).wrapping_mul(n) >> 32;
     // idx < n <= buckets, so it fits in usize.
     usize::try_from(idx).unwrap_or(0)
 }

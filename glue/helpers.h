@@ -9,6 +9,15 @@ struct kmem_cache;
 void netflow_rcu_read_lock(void);
 void netflow_rcu_read_unlock(void);
 bool netflow_softirqs_off(void);
+#if defined(CONFIG_X86_64) && defined(CONFIG_SMP) && !defined(CONFIG_PREEMPT_RT)
+#include <linux/preempt.h>
+#include <asm/current.h>
+/* glue/bh.rs reads the softirq bits of pcpu_hot.preempt_count inline. */
+enum {
+	NETFLOW_PREEMPT_COUNT_OFFSET = offsetof(struct pcpu_hot, preempt_count),
+	NETFLOW_SOFTIRQ_MASK = SOFTIRQ_MASK,
+};
+#endif
 void netflow_local_bh_disable(void);
 void netflow_local_bh_enable(void);
 

@@ -51,10 +51,11 @@ impl<T: Zeroable> PerCpu<T> {
 
     /// This CPU's `T`; softirqs being off keeps the task on this CPU and keeps the packet
     /// path of this CPU out while the reference lives.
+    #[inline]
     pub(crate) fn this_cpu<'a>(&'a self, _bh: &'a BhDisabled) -> &'a T {
         // SAFETY: `ptr` is a live per-CPU allocation of `T` (type invariant); the task
         // cannot migrate while softirqs are off, so the pointer stays this CPU's.
-        unsafe { &*bindings::netflow_this_cpu_ptr(self.ptr.as_ptr()).cast::<T>() }
+        unsafe { &*this_cpu_ptr(self.ptr.as_ptr()).cast::<T>() }
     }
 
     /// Every possible CPU's `T`, for summing.
@@ -73,6 +74,46 @@ impl<T: Zeroable> PerCpu<T> {
             Some(item)
         })
     }
+}
+
+/// `this_cpu_ptr(ptr)`: this CPU's copy of the per-CPU `ptr`. On x86-64 inline, as C's
+/// (the per-CPU base read `%gs`-relative from `this_cpu_off`, added to `ptr`); elsewhere
+/// through the C helper.
+///
+/// # Safety
+///
+/// `ptr` is a live per-CPU allocation, and the task cannot migrate (preemption or
+/// softirqs off) while the result is used.
+#[cfg(all(target_arch = "x86_64", CONFIG_SMP))]
+#[inline(always)]
+unsafe fn this_cpu_ptr(ptr: *mut c_void) -> *mut c_void {
+    let base: usize;
+    // SAFETY: `this_cpu_off` is the kernel's per-CPU variable that holds each CPU's
+    // offset into the per-CPU areas; `%gs` points at this CPU's area, so this reads this
+    // CPU's offset, as `raw_cpu_read(this_cpu_off)` does. It only reads that variable.
+    unsafe {
+        core::arch::asm!(
+            "mov {base}, qword ptr gs:[rip + {off}]",
+            base = out(reg) base,
+            off = sym bindings::this_cpu_off,
+            options(nostack, preserves_flags, readonly),
+        )
+    };
+    // A per-CPU pointer is an offset that this CPU's base turns into an address; the
+    // kernel adds them the same way (address arithmetic, no overflow check).
+    (ptr as usize).wrapping_add(base) as *mut c_void
+}
+
+/// See the x86-64 version.
+///
+/// # Safety
+///
+/// As the x86-64 version.
+#[cfg(not(all(target_arch = "x86_64", CONFIG_SMP)))]
+#[inline(always)]
+unsafe fn this_cpu_ptr(ptr: *mut c_void) -> *mut c_void {
+    // SAFETY: `ptr` is a live per-CPU allocation (contract).
+    unsafe { bindings::netflow_this_cpu_ptr(ptr) }
 }
 
 impl<T: Zeroable> Drop for PerCpu<T> {

@@ -18,7 +18,7 @@ use super::bindings;
 use super::net::{Net, NetRef};
 use super::rcu::ReadSection;
 use core::ffi::c_void;
-use core::ptr::null_mut;
+use core::ptr::{addr_of, null_mut};
 use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use kernel::error::{code::EBUSY, from_result, to_result};
 use kernel::prelude::*;
@@ -108,8 +108,9 @@ impl<H: PernetHandler> Pernet<H> {
 
     /// The data of `net`, if it has some and the namespace is not going away; valid for
     /// the read-side section `rcu`.
-    pub(crate) fn get<'r>(&self, net: &Net, _rcu: &'r ReadSection) -> Option<&'r H::Data> {
-        let slot = slot(net)?;
+    #[inline]
+    pub(crate) fn get<'r>(&self, net: &Net, rcu: &'r ReadSection) -> Option<&'r H::Data> {
+        let slot = slot_rcu(net, rcu)?;
         let ptr = slot.live.load(Ordering::Acquire).cast::<H::Data>();
         if ptr.is_null() {
             return None;
@@ -136,6 +137,29 @@ fn slot(net: &Net) -> Option<&Slot> {
     let ptr = unsafe { bindings::netflow_net_generic(net.as_ptr(), ID.load(Ordering::Acquire)) };
     // SAFETY: the slot is `size_of::<Slot>()` bytes, suitably aligned (kzalloc), and lives
     // as long as the namespace; `Slot` is made of atomics.
+    (!ptr.is_null()).then(|| unsafe { &*ptr.cast::<Slot>() })
+}
+
+/// The slot of `net`, as [`slot`], read inline under the caller's read-side section (what
+/// `net_generic()` does, without the call): the packet path looks it up for every packet.
+#[inline]
+fn slot_rcu<'r>(net: &Net, _rcu: &'r ReadSection) -> Option<&'r Slot> {
+    // `ID` fits any usize: it is a small index into the generic array.
+    let id = ID.load(Ordering::Acquire) as usize;
+    // SAFETY: `net` is live; `gen` is its RCU-protected array of generic pointers,
+    // replaced (and the old one freed after a grace period) only when a new id is
+    // registered, so it stays valid while `_rcu` is held. A volatile read is C's
+    // `rcu_dereference`.
+    let gen = unsafe { core::ptr::read_volatile(addr_of!((*net.as_ptr()).gen_)) };
+    if gen.is_null() {
+        return None;
+    }
+    // SAFETY: the array's `ptr[]` starts at its beginning (a union with its header) and
+    // has an entry for every registered id, ours (`ID`, set before any namespace got a
+    // slot) included; the entry of a registered id is set before the namespace is
+    // visible to packets and does not change.
+    let ptr = unsafe { *gen.cast::<*mut c_void>().add(id) };
+    // SAFETY: as in `slot`: our slot, alive as long as the namespace, made of atomics.
     (!ptr.is_null()).then(|| unsafe { &*ptr.cast::<Slot>() })
 }
 

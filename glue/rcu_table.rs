@@ -206,7 +206,8 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
         unsafe { (*self.current.load(Ordering::Acquire)).heads.len() }
     }
 
-    /// Walks a chain for `hash`/`eq`, counting the nodes it looked at into `searched`.
+    /// Walks a chain for `hash`/`eq`, counting the nodes it passed over (looked at and
+    /// found not to be the item: all of them on a miss) into `searched`.
     fn walk<'g>(
         head: &'g AtomicPtr<Node<T>>,
         hash: u32,
@@ -218,17 +219,17 @@ impl<T: Send + Sync + Hashed> RcuTable<T> {
         // freed only after a grace period that the caller's RCU guard or stripe lock
         // holds off (type invariant).
         while let Some(node) = unsafe { ptr.as_ref() } {
-            *searched = searched.saturating_add(1);
             if node.item.hash() == hash && eq(&node.item) {
                 return Some(&node.item);
             }
+            *searched = searched.saturating_add(1);
             ptr = node.next.load(Ordering::Acquire);
         }
         None
     }
 
     /// Finds the item with `hash` for which `eq` holds, without taking a lock. Also
-    /// returns how many items were looked at. A miss may be stale (an item moved by a
+    /// returns how many other items were looked at (0 when it is the chain's first). A miss may be stale (an item moved by a
     /// resize or just inserted): [`Self::find_or_insert`] checks again under the lock.
     pub(crate) fn find<'g>(
         &'g self,

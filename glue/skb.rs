@@ -25,7 +25,9 @@ pub(crate) enum HookFamily {
 ///
 /// `skb` and `par` are the valid packet and action parameters of one target call and
 /// outlive `'a`; the packet's data starts at its network header (true at every IP hook).
-/// For that call the fields read here (`len`, `data_len`, `data`, `state`) do not change.
+/// For that call the fields read here (`len`, `data_len`, `data`, `state`) do not change,
+/// and neither do the packet's bytes: whoever writes a packet's data must own it
+/// (`skb_make_writable`/`skb_ensure_writable` unshare it first), and the target does not.
 pub(crate) struct Packet<'a> {
     skb: &'a Opaque<bindings::sk_buff>,
     par: &'a Opaque<bindings::xt_action_param>,
@@ -104,6 +106,23 @@ impl<'a> Packet<'a> {
     pub(crate) fn len(&self) -> usize {
         // u32 into usize: lossless on the 64-bit kernels this module builds for.
         self.skb().len as usize
+    }
+
+    /// The whole packet as one slice, when it is linear (no paged part): then every read
+    /// of its headers is a plain bounds-checked slice access.
+    #[inline]
+    pub(crate) fn linear(&self) -> Option<&'a [u8]> {
+        let skb = self.skb();
+        if skb.data_len != 0 {
+            return None;
+        }
+        if skb.len == 0 {
+            return Some(&[]);
+        }
+        // SAFETY: with no paged part, `data` holds all `len` bytes of the packet
+        // (`skb_headlen == len`); they are not written during the target call and outlive
+        // `'a` (type invariant). u32 into usize: lossless on 64-bit kernels.
+        Some(unsafe { core::slice::from_raw_parts(skb.data, skb.len as usize) })
     }
 
     /// Copies `out.len()` bytes from `offset`, whether the data is linear or paged;

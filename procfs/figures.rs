@@ -24,7 +24,7 @@ pub(crate) struct Counters {
     pub(crate) drop_packets: u64,
     /// Their bytes.
     pub(crate) drop_bytes: u64,
-    /// Flows looked at while searching.
+    /// Flows passed over while searching (not the packet's).
     pub(crate) searched: u64,
     /// Packets that found their flow.
     pub(crate) found: u64,

@@ -5,7 +5,9 @@
 # ipt_NETFLOW 2.6's -j NETFLOW (both register the target 'NETFLOW': one module at a time),
 # and -j NFLOG into pmacct's uacctd, which exports NetFlow v5 to nfcapd.
 # Parameters come from /mnt/bench.env (written by run.sh): MODE (icount: guest time counts
-# instructions; wall: TCG wall clock), REPEAT, COUNT, WARM.
+# instructions; wall: TCG wall clock), REPEAT, COUNT, WARM, EXPORT (0: no export part).
+# A configuration of another name runs the module built in out/bench-build-NAME
+# (BENCH_BUILDS) as "ours" runs ours.
 set -u
 REPO=$NETFLOW_REPO
 KO=$REPO/out/bench-build/ipt_NETFLOW.ko
@@ -150,6 +152,11 @@ setup() {
 		SLAB0=$(slab_state)
 		dut_ipt -A FORWARD -j NETFLOW ;;
 	nflog) dut_ipt -A FORWARD -j NFLOG --nflog-group 1 ;;
+	*)
+		# shellcheck disable=SC2086
+		insmod "$REPO/out/bench-build-$1/ipt_NETFLOW.ko" $MODARGS ${2:-} ||
+			{ echo "bench: insmod of build $1 failed" >&2; return 1; }
+		dut_ipt -A FORWARD -j NETFLOW ;;
 	esac
 }
 
@@ -268,7 +275,7 @@ for flows in $FLOWS; do
 			setup $cfg || continue
 			# Warm-up creates the flows (and caches); the measured run hits existing flows.
 			warm=$WARM
-			case $cfg in ours | c | nflog) [ "$f" -gt "$warm" ] && warm=$f ;; esac
+			case $cfg in none | noop) ;; *) [ "$f" -gt "$warm" ] && warm=$f ;; esac
 			run $warm >/dev/null
 			[ $cfg = nflog ] && UACCTD_SENT=$((UACCTD_SENT + FORWARDED))
 			pps=$(run "$COUNT")
@@ -336,7 +343,9 @@ fi
 # The collector runs on CPU 1: pktgen and the packet path are on CPU 0.
 taskset -c 1 socat -u UDP-RECV:2055 /dev/null &
 sink=$!
-for cfg in ours c; do
+exporters="ours c"
+[ "${EXPORT:-1}" = 0 ] && exporters=""
+for cfg in $exporters; do
 	setup $cfg || continue
 	big=$(set_flows "${EXPORT_FLOWS:-1000000}")
 	run "$big" >/dev/null

@@ -92,6 +92,18 @@ for mode in MODES:
             f"{fmt(thr['ours'])} | {fmt(thr['c'])} | {fmt(thr['nflog'])} | "
             f"{spread(g['noop']):.1f}% / {spread(g['ours']):.1f}% / {spread(g['c']):.1f}% |"
         )
+    # Other builds run in the same boot (BENCH_BUILDS): each against the no-op rule and ours.
+    extra = sorted({c for _, c in p if c not in CFG})
+    if extra:
+        lines += ["", "| flows | build | + ns/pkt | spread | ours - build (ns/pkt) |", "|---:|---|---:|---:|---:|"]
+        for f in flows:
+            for c in extra:
+                a = p.get((f, c), [])
+                ab = added(a, p.get((f, "noop"), []))
+                d = added(a, p.get((f, "ours"), []))
+                if ab:
+                    dd = f"{-med(d):,.1f}" if d else "-"
+                    lines.append(f"| {f:,} | {c} | {med(ab):,.1f} | {spread(a):.1f}% | {dd} |")
     allsp = [s for (m, _), v in summary.items() if m == mode for c, s in v["spread"].items() if s]
     if allsp:
         lines += ["", f"Spread over all points and configurations: median {med(allsp):.1f}%, "

@@ -13,6 +13,11 @@
 # (every mode found there), results.md and throughput.png, and prints the table. BENCH_MODES="icount wall" (default) picks the runs; BENCH_REPEAT sets the repeats,
 # BENCH_CONFIGS and BENCH_FLOWS a subset. BENCH_PROFILE="ours:1 c:1000000 ..." records perf
 # profiles of those points instead (out/bench/<mode>/perf-<config>-<flows>.txt).
+# BENCH_BUILDS="NAME=DIR ..." builds the module of each other source tree DIR (say, a copy of
+# the commit before a change) too; a configuration NAME in BENCH_CONFIGS then runs it as
+# "ours" runs this checkout's, interleaved in the same boot (an A/B comparison, e.g.
+# BENCH_BUILDS="base=/tmp/base" BENCH_CONFIGS="noop base ours"). BENCH_EXPORT=0 skips the
+# export-throughput part.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
@@ -34,9 +39,31 @@ kdir=$(tests/vm/kernel.sh bench)
 # BENCH_NO_BUILD=1 uses the modules as built (a second run while a first one's VM is up).
 build="$repo/out/bench-build"
 if [ -z "${BENCH_NO_BUILD:-}" ]; then
+	# A tree's sources without its build products (which may be another kernel's).
+	copy_tree() {
+		if git -C "$1" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+			(cd "$1" && git ls-files -z --cached --others --exclude-standard) |
+				rsync -a --from0 --files-from=- "$1/" "$2/"
+		else
+			rsync -a --exclude .git --exclude 'out/' --exclude 'target/' --exclude '*.o' \
+				--exclude '*.ko' --exclude '.*.cmd' --exclude '*.mod' --exclude '*.mod.c' \
+				--exclude bindings_generated.rs --exclude Module.symvers \
+				--exclude modules.order "$1/" "$2/"
+		fi
+	}
 	mkdir -p "$build"
-	git ls-files -z --cached --others --exclude-standard | rsync -a --from0 --files-from=- ./ "$build/"
+	copy_tree "$repo" "$build"
 	make -s -C "$build" KDIR="$kdir" module >/dev/null
+	for b in ${BENCH_BUILDS:-}; do
+		name=${b%%=*} dir=${b#*=}
+		case $name in none | noop | ours | c | nflog | "" | *[!a-z0-9_]*)
+			echo "bench: BENCH_BUILDS name '$name': not a configuration name of its own"; exit 1 ;;
+		esac
+		rm -rf "$build-$name"; mkdir -p "$build-$name"
+		copy_tree "$dir" "$build-$name"
+		make -s -C "$build-$name" KDIR="$kdir" module >/dev/null
+		echo "bench: build $name: $dir"
+	done
 	# The guest's iptables finds libxt_NETFLOW.so in this checkout's userspace/.
 	make -s userspace >/dev/null
 	echo "bench: C ipt_NETFLOW 2.6: $(tests/bench/c-module.sh "$kdir" "$repo/out/c-netflow")"
@@ -61,7 +88,7 @@ for mode in ${BENCH_MODES:-icount wall}; do
 	WARM=$warm
 	EOF
 	# (Quoted here, not in the heredoc: there the quotes of ${v:+"..."} would be dropped.)
-	for v in CONFIGS FLOWS PROFILE; do
+	for v in CONFIGS FLOWS PROFILE EXPORT; do
 		eval "val=\${BENCH_$v:-}"
 		[ -z "$val" ] || printf '%s="%s"\n' "$v" "$val" >>"$out/$mode/bench.env"
 	done

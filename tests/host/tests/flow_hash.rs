@@ -38,6 +38,11 @@ fn random_key(rng: &mut XorShift) -> FlowKey {
     } else {
         Family::V6
     };
+    if k.family == Family::V4 {
+        // An IPv4 key's addresses are 4 bytes; the rest is zero.
+        k.src[4..].fill(0);
+        k.dst[4..].fill(0);
+    }
     k
 }
 
@@ -61,15 +66,30 @@ fn deterministic_and_seeded() {
 }
 
 #[test]
+fn every_ipv6_address_byte_matters() {
+    let mut base = key4(0x0a000001, 0x0a000002, 1000, 80);
+    base.family = Family::V6;
+    let h = flow_hash(&base, 7);
+    for i in 0..16 {
+        let mut k = base;
+        k.src[i] ^= 1;
+        assert_ne!(flow_hash(&k, 7), h, "src byte {i}");
+        let mut k = base;
+        k.dst[i] ^= 1;
+        assert_ne!(flow_hash(&k, 7), h, "dst byte {i}");
+    }
+}
+
+#[test]
 fn every_field_matters() {
     let base = key4(0x0a000001, 0x0a000002, 1000, 80);
     let h = flow_hash(&base, 7);
     let mut variants = Vec::new();
     let mut k = base;
-    k.src[15] = 1;
+    k.src[3] ^= 0x80;
     variants.push(k);
     let mut k = base;
-    k.dst[9] = 1;
+    k.dst[1] ^= 1;
     variants.push(k);
     let mut k = base;
     k.in_if = 3;
@@ -121,6 +141,11 @@ fn avalanche() {
             _ => k.tos ^= 1 << (bit - 328),
         };
         for bit in (0..336).step_by(7) {
+            // Of an IPv4 key's addresses only the first 4 bytes are the key's.
+            let beyond_v4 = matches!(bit, 32..=127 | 160..=255);
+            if k.family == Family::V4 && beyond_v4 {
+                continue;
+            }
             let mut m = k;
             flip(&mut m, bit);
             let d = h ^ flow_hash(&m, 0xdead_beef);

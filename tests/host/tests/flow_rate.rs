@@ -44,10 +44,14 @@ fn huge_values_saturate_instead_of_overflowing() {
 #[test]
 fn metric_is_flows_looked_at_per_lookup() {
     assert_eq!(metric_x100(0, 0, 0), 100);
-    // Every packet found its flow first in the chain.
-    assert_eq!(metric_x100(10, 10, 0), 100);
+    // Every packet found its flow first in the chain (nothing passed over).
+    assert_eq!(metric_x100(0, 10, 0), 100);
     // New flows in empty buckets.
     assert_eq!(metric_x100(0, 0, 10), 100);
-    // Half the hits needed a second comparison.
-    assert_eq!(metric_x100(15, 10, 0), 150);
+    // Half the hits passed over one other flow first.
+    assert_eq!(metric_x100(5, 10, 0), 150);
+    // New flows in buckets of one other flow each: two looks per lookup.
+    assert_eq!(metric_x100(10, 0, 10), 200);
+    // Sums saturate.
+    assert_eq!(metric_x100(u64::MAX, u64::MAX, u64::MAX), 1);
 }
