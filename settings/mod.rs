@@ -177,7 +177,20 @@ pub(crate) fn apply(n: &Netflow, origin: Origin, id: Setting, value: &[u8]) -> R
             // Open the new set fully before touching the old one.
             let protocol = n.exporter().protocol();
             let sndbuf = n.settings.get32(Setting::Sndbuf);
-            let collectors = Collectors::open(&n.net, &dests, protocol, sndbuf)?;
+            let collectors = Collectors::open(&n.net, &dests, protocol, sndbuf).map_err(|e| {
+                pr_warn!(
+                    "{}: '{}' not applied: error {}\n",
+                    Name(origin, id),
+                    Clipped(format_args!("{}", value.escape_ascii())),
+                    e.to_errno()
+                );
+                // A device this namespace does not have: the value is what is wrong.
+                if e == ENODEV {
+                    EINVAL
+                } else {
+                    e
+                }
+            })?;
             // Either set of sockets is closed here, outside the exporter's lock.
             match n.switch_collectors(collectors) {
                 Ok(old) => drop(old),

@@ -2,7 +2,10 @@
 # (exported packets and bytes = rule counters); a new destination gets the templates;
 # an absent collector (ICMP port unreachable) is counted as cberr, costs no accounting,
 # and export resumes when it is back; a tiny send buffer with a burst counts
-# "sndbuf reached" and lost flows, and raising it recovers.
+# "sndbuf reached" and lost flows, and raising it recovers. A protocol per collector: v5,
+# v9 and IPFIX at once (and pmacct's nfacctd as a third decoder) each get every flow their
+# protocol carries, IPv6 counted lost for v5 only; %dev binds a collector's socket to a
+# VRF device, the only way to its address.
 # timeout: 900
 . "$NETFLOW_REPO/tests/lib.sh"
 
@@ -12,7 +15,7 @@ export_flows() { proc_field '^Export: .*pkts, [0-9]+ MB, ([0-9]+) flows; .*'; }
 export_errors() { proc_field '^Export: .*; Errors ([0-9]+) pkts; .*'; }
 export_lost_flows() { proc_field '^Export: .*Traffic lost [0-9]+ pkts, [0-9]+ Kbytes, ([0-9]+) flows\.$'; }
 # A counter of the sockN line: sock_err N NAME (sndbuf reached, connect, cberr, other)
-sock_err() { proc_field "^sock$1: .* $2 ([0-9]+)(,.*)?$"; }
+sock_err() { proc_field "^sock$1: .* $2 ([0-9]+)([,;].*)?$"; }
 traffic_pkts() { proc_field '^Total .*traffic: ([0-9]+), .*'; }
 show() { grep -E '^(Flows|Total|Export|sock)' $PROC | sed 's/^/    /'; }
 
@@ -36,8 +39,8 @@ show
 check_eq "module: 10500 flows exported" "$(export_flows)" 10500
 check_eq "module: no export errors" "$(export_errors)" 0
 check_eq "module: no flow lost" "$(export_lost_flows)" 0
-check_match "sock0: no error" "$(grep '^sock0:' $PROC)" '^sock0: 127\.0\.0\.1:2055, .*; err: sndbuf reached 0, connect 0, cberr 0, other 0$'
-check_match "sock1: no error" "$(grep '^sock1:' $PROC)" '^sock1: 127\.0\.0\.2:2056, .*; err: sndbuf reached 0, connect 0, cberr 0, other 0$'
+check_match "sock0: no error" "$(grep '^sock0:' $PROC)" '^sock0: 127\.0\.0\.1:2055, .*; err: sndbuf reached 0, connect 0, cberr 0, other 0; protocol 10$'
+check_match "sock1: no error" "$(grep '^sock1:' $PROC)" '^sock1: 127\.0\.0\.2:2056, .*; err: sndbuf reached 0, connect 0, cberr 0, other 0; protocol 10$'
 sleep 2
 stop_nfcapd $nfa
 stop_nfcapd $nfb
@@ -128,6 +131,98 @@ kill -TERM $nfd_pid; wait $nfd_pid; sleep 0.5
 check_eq "no sndbuf errors after raising it" "$(sock_err 0 'sndbuf reached')" "$sb0"
 check_eq "no export errors after raising it" "$(export_errors)" "$e0"
 check_eq "the 100 flows arrived" "$(flowsum nfdump $nfd | awk '$4 >= 44000 && $4 < 44100 { n++ } END { print n + 0 }')" 100
+
+log "a protocol per collector: v5, v9, IPFIX and nfacctd (IPFIX) at once"
+sysctl -qw net.netflow.sndbuf=1048576
+n5=/tmp/n5 n9=/tmp/n9 n10=/tmp/n10 nfacct=/tmp/nfacct
+start_nfcapd $n5 2061
+start_nfcapd $n9 2062
+start_nfcapd $n10 2063
+mkdir -p $nfacct
+cat >$nfacct.conf <<EOC
+daemonize: false
+nfacctd_ip: 127.0.0.1
+nfacctd_port: 2064
+plugins: print
+aggregate: src_host, dst_host, src_port, dst_port, proto
+print_output: csv
+print_output_file: $nfacct/flows.csv
+print_output_file_append: true
+print_refresh_time: 1
+EOC
+nfacctd -f $nfacct.conf >$nfacct.log 2>&1 &
+nfacct_pid=$!
+ip6tables -A FORWARD -j NETFLOW
+ip netns exec ns2 ip6tables -A INPUT -p udp -j DROP
+sysctl -qw net.netflow.protocol=9
+sysctl -qw net.netflow.destination=127.0.0.1:2061/5,127.0.0.1:2062,127.0.0.1:2063/10,127.0.0.1:2064/10
+check_match "sysctl reads back each entry as written" "$(sysctl -n net.netflow.destination)" '^127\.0\.0\.1:2061/5,127\.0\.0\.1:2062,127\.0\.0\.1:2063/10,127\.0\.0\.1:2064/10$'
+check_match "sock0 speaks v5" "$(grep '^sock0:' $PROC)" '^sock0: 127\.0\.0\.1:2061, .*; protocol 5$'
+check_match "sock1 follows the protocol setting (9)" "$(grep '^sock1:' $PROC)" '^sock1: 127\.0\.0\.1:2062, .*; protocol 9$'
+check_match "sock2 speaks IPFIX" "$(grep '^sock2:' $PROC)" '^sock2: 127\.0\.0\.1:2063, .*; protocol 10$'
+sleep 2
+iptables -Z FORWARD; ip6tables -Z FORWARD
+l0=$(export_lost_flows)
+send 10.2.0.2 9000 200 3 60 45000
+send fd02::2 9000 50 2 80 46000
+sysctl -qw net.netflow.flush=1
+pkts4=$(rule_pkts iptables FORWARD) bytes4=$(rule_bytes iptables FORWARD)
+pkts6=$(rule_pkts ip6tables FORWARD) bytes6=$(rule_bytes ip6tables FORWARD)
+show
+check_eq "v5 lane: the 50 IPv6 flows counted lost" "$(($(export_lost_flows) - l0))" 50
+sleep 3
+stop_nfcapd $n5; stop_nfcapd $n9; stop_nfcapd $n10
+kill -TERM $nfacct_pid; wait $nfacct_pid 2>/dev/null
+sum_col() { awk -F, -v c="$2" '{ s += $c } END { print s + 0 }' "$1"; }
+for n in $n5 $n9 $n10; do flowsum records nfdump $n >$n.flows; done
+check_eq "v5 collector: the 200 IPv4 flows" "$(wc -l <$n5.flows)" 200
+check_eq "v5 collector: packets = IPv4 rule counter" "$(sum_col $n5.flows 6 2>/dev/null || awk '{ s += $6 } END { print s }' $n5.flows)" "$pkts4"
+for n in $n9 $n10; do
+	v=${n#/tmp/n}
+	check_eq "v$v collector: all 250 flows" "$(wc -l <$n.flows)" 250
+	check_eq "v$v collector: packets = rule counters" "$(awk '{ s += $6 } END { print s }' $n.flows)" "$((pkts4 + pkts6))"
+	check_eq "v$v collector: bytes = rule counters" "$(awk '{ s += $7 } END { print s }' $n.flows)" "$((bytes4 + bytes6))"
+done
+check_eq "v5 collector: bytes = IPv4 rule counter" "$(awk '{ s += $7 } END { print s }' $n5.flows)" "$bytes4"
+for n in $n5 $n9 $n10; do check_eq "$n: sequence failures" "$(seq_failures $n)" 0; done
+# nfacctd: its CSV has a header naming the columns; sum the data rows.
+col() { head -1 $nfacct/flows.csv | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+pc=$(col PACKETS) bc=$(col BYTES)
+rows() { awk -F, -v c="$pc" 'NR > 1 && $c ~ /^[0-9]+$/' $nfacct/flows.csv; }
+check_eq "nfacctd: packets = rule counters" "$(rows | awk -F, -v c="$pc" '{ s += $c } END { print s + 0 }')" "$((pkts4 + pkts6))"
+check_eq "nfacctd: bytes = rule counters" "$(rows | awk -F, -v c="$bc" '{ s += $c } END { print s + 0 }')" "$((bytes4 + bytes6))"
+check_eq "nfacctd: no errors or sequence warnings in its log" "$(grep -ciE 'error|expecting flow' $nfacct.log)" 0
+ip6tables -F FORWARD
+
+log "%dev: a collector reachable only through a VRF device"
+ip link add vrf-blue type vrf table 10
+ip link set vrf-blue up
+ip netns add ns8
+ip link add r8 type veth peer name e8 netns ns8
+ip link set r8 master vrf-blue
+ip addr add 10.8.0.1/24 dev r8
+ip link set r8 up
+ip -n ns8 addr add 10.8.0.2/24 dev e8
+ip -n ns8 link set e8 up
+ip -n ns8 link set lo up
+n8=/tmp/n8
+mkdir -p $n8
+ip netns exec ns8 nfcapd -w $n8 -b 10.8.0.2 -p 2060 >$n8.log 2>&1 &
+n8_pid=$!
+sleep 1
+sysctl -qw net.netflow.destination=10.8.0.2:2060
+check_match "without %dev: no route in the main table" "$(grep '^sock0:' $PROC)" '^sock0: 10\.8\.0\.2:2060 unconnected \([0-9]+ attempts\); protocol 9$'
+sysctl -qw net.netflow.destination=10.8.0.2:2060%vrf-blue
+check_match "with %vrf-blue: connected, the device shown" "$(grep '^sock0:' $PROC)" '^sock0: 10\.8\.0\.2:2060%vrf-blue, sndbuf .*; protocol 9$'
+refuse destination 10.8.0.2:2060%nosuchdev 1.2.3.4/7 1.2.3.4%a:b
+check_eq "refused writes kept the collector" "$(sysctl -n net.netflow.destination)" "10.8.0.2:2060%vrf-blue"
+send 10.2.0.2 9000 25 1 40 47000
+sysctl -qw net.netflow.flush=1
+sleep 2
+kill -TERM $n8_pid; wait $n8_pid; sleep 0.5
+check_eq "the 25 flows arrived through the VRF" "$(flowsum nfdump $n8 | awk '$4 >= 47000 && $4 < 47025 { n++ } END { print n + 0 }')" 25
+ip netns del ns8
+ip link del vrf-blue
 
 iptables -F
 unload

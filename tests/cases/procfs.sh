@@ -61,7 +61,7 @@ slab=$(grep '^ipt_netflow ' /proc/slabinfo)
 log "slabinfo: $slab"
 check_match "flows live in their own slab cache" "$slab" '^ipt_netflow +[0-9]+ +[0-9]+ +[0-9]+ '
 check_eq "cpu rows" "$(echo "$stat" | grep -cE '^cpu[0-9]+ ')" "$(grep -c ^processor /proc/cpuinfo)"
-check_match "sock0 line" "$(line '^sock0:')" '^sock0: 127\.0\.0\.1:2055, sndbuf [0-9]+, filled [0-9]+, peak [0-9]+; err: sndbuf reached 0, connect 0, cberr 0, other 0$'
+check_match "sock0 line" "$(line '^sock0:')" '^sock0: 127\.0\.0\.1:2055, sndbuf [0-9]+, filled [0-9]+, peak [0-9]+; err: sndbuf reached 0, connect 0, cberr 0, other 0; protocol 5$'
 # Each packet's destination address and port matched once: 300 uses of each rule.
 check_eq "aggr#0 net line" "$(line '^aggr#0 net')" "aggr#0 net: match 10.2.0.0/16 strip 24 (usage 300)"
 check_eq "aggr#0 port line" "$(line '^aggr#0 port')" "aggr#0 port: ports 9000-9099 replace 9000 (usage 300)"
