@@ -78,7 +78,11 @@ impl Collector {
     fn open(net: &NetRef, dest: &Destination, protocol: Protocol, sndbuf: u32) -> Result<Self> {
         let device = match &dest.device {
             Some(name) => Some(net.interface_index(name.as_bytes()).ok_or_else(|| {
-                pr_err!("destination {}: no device {} in this namespace\n", dest, name);
+                pr_err!(
+                    "destination {}: no device {} in this namespace\n",
+                    dest,
+                    name
+                );
                 ENODEV
             })?),
             None => None,

@@ -41,7 +41,10 @@ fn word(a: &[u8; 16], i: usize) -> u32 {
 /// Mixes the four words of a 16-byte address.
 #[inline]
 fn mix_addr(h: u32, a: &[u8; 16]) -> u32 {
-    mix(mix(mix(mix(h, word(a, 0)), word(a, 4)), word(a, 8)), word(a, 12))
+    mix(
+        mix(mix(mix(h, word(a, 0)), word(a, 4)), word(a, 8)),
+        word(a, 12),
+    )
 }
 
 /// Hashes every field of `key` (MurmurHash3-style, seeded). Of an IPv4 key's addresses

@@ -279,7 +279,10 @@ fn random_no_panic() {
                     }
                     // The printed form parses back to the same collector.
                     let again = one(&x.to_string());
-                    assert_eq!((again.addr, again.source, again.device), (x.addr, x.source, x.device));
+                    assert_eq!(
+                        (again.addr, again.source, again.device),
+                        (x.addr, x.source, x.device)
+                    );
                 }
             }
             Err(e) => {
@@ -317,12 +320,22 @@ fn device_and_protocol_suffixes() {
     assert_eq!(d.source, Some(ip("2001:db8::2")));
     assert_eq!(d.to_string(), "[2001:db8::1]:4739@[2001:db8::2]%r1");
     let long = "a".repeat(DEVICE_NAME_MAX);
-    assert_eq!(one(&format!("1.2.3.4%{long}")).device.unwrap().to_string(), long);
+    assert_eq!(
+        one(&format!("1.2.3.4%{long}")).device.unwrap().to_string(),
+        long
+    );
 
     // Three collectors, a protocol each, as the example.
     let d = parse("127.0.0.1:2055/5,127.0.0.1:2056/9,127.0.0.1:2057/10").unwrap();
     let p: Vec<_> = d.iter().map(|x| x.protocol).collect();
-    assert_eq!(p, [Some(Protocol::V5), Some(Protocol::V9), Some(Protocol::Ipfix)]);
+    assert_eq!(
+        p,
+        [
+            Some(Protocol::V5),
+            Some(Protocol::V9),
+            Some(Protocol::Ipfix)
+        ]
+    );
 }
 
 #[test]
@@ -331,7 +344,10 @@ fn bracketless_ipv6_ports() {
     assert_eq!(one("2001:db8::1p9995").addr, sa("[2001:db8::1]:9995"));
     assert_eq!(one("2001:db8::1#4739").addr, sa("[2001:db8::1]:4739"));
     assert_eq!(one("::1p2056@::2").source, Some(ip("::2")));
-    assert_eq!(one("fe80::1#2055%eth0/9").device.unwrap().to_string(), "eth0");
+    assert_eq!(
+        one("fe80::1#2055%eth0/9").device.unwrap().to_string(),
+        "eth0"
+    );
     assert_eq!(err("2001:db8::1p").1, DestErrorKind::BadPort);
     assert_eq!(err("2001:db8::1p0").1, DestErrorKind::PortZero);
     assert_eq!(err("2001:db8::1#x").1, DestErrorKind::BadPort);
@@ -349,10 +365,19 @@ fn bad_devices_and_protocols() {
     ] {
         assert_eq!(err(bad).1, DestErrorKind::BadDevice, "{bad}");
     }
-    for bad in ["1.2.3.4/", "1.2.3.4/7", "1.2.3.4/09", "1.2.3.4/x", "1.2.3.4/1/9"] {
+    for bad in [
+        "1.2.3.4/",
+        "1.2.3.4/7",
+        "1.2.3.4/09",
+        "1.2.3.4/x",
+        "1.2.3.4/1/9",
+    ] {
         let e = err(bad);
         assert!(
-            matches!(e.1, DestErrorKind::BadProtocol | DestErrorKind::BadDevice | DestErrorKind::BadAddress),
+            matches!(
+                e.1,
+                DestErrorKind::BadProtocol | DestErrorKind::BadDevice | DestErrorKind::BadAddress
+            ),
             "{bad}: {e:?}"
         );
     }
