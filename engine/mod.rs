@@ -86,6 +86,9 @@ pub(crate) struct Netflow {
     /// Whether the "IPv6 rule while exporting v5" line was printed since the protocol
     /// last changed.
     pub(crate) v6_in_v5_warned: AtomicBool,
+    /// Whether every collector gets v5: a copy of the exporter's answer that a rule check
+    /// can read inside an RCU section, where the exporter's mutex cannot be taken.
+    pub(crate) only_v5: AtomicBool,
     pub(crate) flows: FlowTable,
     /// Every setting's current value (the settings table's numbers).
     pub(crate) settings: Values,
@@ -128,6 +131,7 @@ impl Netflow {
             initial,
             memcg: MemCgroup::of_current(),
             v6_in_v5_warned: AtomicBool::new(false),
+            only_v5: AtomicBool::new(exporter.only_v5()),
             flows,
             settings,
             exporter <- new_mutex!(exporter, "netflow_exporter"),
@@ -248,7 +252,9 @@ impl Netflow {
         let mut m = self.flows.maintenance();
         m.retire_all();
         self.export_retired(&mut m, true);
-        self.exporter().set_protocol(protocol)?;
+        let mut exporter = self.exporter();
+        exporter.set_protocol(protocol)?;
+        self.only_v5.store(exporter.only_v5(), Relaxed);
         self.v6_in_v5_warned.store(false, Relaxed);
         Ok(())
     }
@@ -266,6 +272,7 @@ impl Netflow {
         let mut exporter = self.exporter();
         exporter.send(&now(), &self.export_stats);
         let old = exporter.set_collectors(collectors);
+        self.only_v5.store(exporter.only_v5(), Relaxed);
         self.v6_in_v5_warned.store(false, Relaxed);
         old
     }

@@ -191,7 +191,7 @@ impl Target for Accounting {
         let n = &instance.netflow;
         // iptables-legacy checks every rule of a table again on each change: one line.
         if family == HookFamily::Ipv6
-            && n.exporter().only_v5()
+            && n.only_v5.load(Relaxed)
             && !n.v6_in_v5_warned.swap(true, Relaxed)
         {
             pr_warn!(
