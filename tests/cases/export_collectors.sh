@@ -24,6 +24,9 @@ sysctl -qw net.core.rmem_default=16777216 net.core.rmem_max=16777216
 nfa=/tmp/nfa nfb=/tmp/nfb
 start_nfcapd $nfa 2055 127.0.0.1
 start_nfcapd $nfb 2056 127.0.0.2
+# IPFIX sequences are checked by tshark (tests/lib.sh: seq_failures): one capture each.
+start_dumpcap $nfa.pcap 2055
+start_dumpcap $nfb.pcap 2056
 load protocol=10 destination=127.0.0.1:2055,127.0.0.2:2056 inactive_timeout=300 active_timeout=600
 make_router
 iptables -A FORWARD -j NETFLOW
@@ -44,6 +47,7 @@ check_match "sock1: no error" "$(grep '^sock1:' $PROC)" '^sock1: 127\.0\.0\.2:20
 sleep 2
 stop_nfcapd $nfa
 stop_nfcapd $nfb
+stop_dumpcap $nfa.pcap; stop_dumpcap $nfb.pcap
 log "rule counter: $pkts packets, $bytes bytes"
 # One line per record: protocol, addresses, ports, packets, bytes.
 records() { timeout 300 nfdump -q -N -R "$1" -o 'fmt:%pr %sa %da %sp %dp %pkt %byt' | awk '{ $1 = $1; print }' | sort; }
@@ -55,8 +59,8 @@ check_eq "collector A: 10500 flows" "$(wc -l </tmp/a.flows)" 10500
 check_eq "collector A: packets = rule counter" "$(awk '{ s += $6 } END { print s }' /tmp/a.flows)" "$pkts"
 check_eq "collector A: bytes = rule counter" "$(awk '{ s += $7 } END { print s }' /tmp/a.flows)" "$bytes"
 check_eq "collector B got the identical flow set" "$(cmp -s /tmp/a.flows /tmp/b.flows && echo same)" same
-check_eq "collector A: sequence failures" "$(seq_failures $nfa)" 0
-check_eq "collector B: sequence failures" "$(seq_failures $nfb)" 0
+check_eq "collector A: sequence failures (tshark)" "$(ipfix_seq_failures $nfa.pcap 2055)" 0
+check_eq "collector B: sequence failures (tshark)" "$(ipfix_seq_failures $nfb.pcap 2056)" 0
 
 log "a new destination gets the templates with its first PDU"
 nfc=/tmp/nfc
@@ -138,6 +142,7 @@ n5=/tmp/n5 n9=/tmp/n9 n10=/tmp/n10 nfacct=/tmp/nfacct
 start_nfcapd $n5 2061
 start_nfcapd $n9 2062
 start_nfcapd $n10 2063
+start_dumpcap $n10.pcap 2063
 mkdir -p $nfacct
 cat >$nfacct.conf <<EOC
 daemonize: false
@@ -152,6 +157,8 @@ print_refresh_time: 1
 EOC
 nfacctd -f $nfacct.conf >$nfacct.log 2>&1 &
 nfacct_pid=$!
+# Listening before it is named a collector, or its first PDU meets a closed port (cberr).
+for _ in $(seq 100); do grep -q "waiting for NetFlow" $nfacct.log 2>/dev/null && break; sleep 0.1; done
 ip6tables -A FORWARD -j NETFLOW
 ip netns exec ns2 ip6tables -A INPUT -p udp -j DROP
 sysctl -qw net.netflow.protocol=9
@@ -171,12 +178,12 @@ pkts6=$(rule_pkts ip6tables FORWARD) bytes6=$(rule_bytes ip6tables FORWARD)
 show
 check_eq "v5 lane: the 50 IPv6 flows counted lost" "$(($(export_lost_flows) - l0))" 50
 sleep 3
-stop_nfcapd $n5; stop_nfcapd $n9; stop_nfcapd $n10
-kill -TERM $nfacct_pid; wait $nfacct_pid 2>/dev/null
-sum_col() { awk -F, -v c="$2" '{ s += $c } END { print s + 0 }' "$1"; }
+stop_nfcapd $n5; stop_nfcapd $n9; stop_nfcapd $n10; stop_dumpcap $n10.pcap
+# nfacctd may outlive SIGTERM while its print plugin purges: its CSV is complete by now.
+kill -TERM $nfacct_pid; sleep 1; kill -KILL $nfacct_pid 2>/dev/null; wait $nfacct_pid 2>/dev/null
 for n in $n5 $n9 $n10; do flowsum records nfdump $n >$n.flows; done
 check_eq "v5 collector: the 200 IPv4 flows" "$(wc -l <$n5.flows)" 200
-check_eq "v5 collector: packets = IPv4 rule counter" "$(sum_col $n5.flows 6 2>/dev/null || awk '{ s += $6 } END { print s }' $n5.flows)" "$pkts4"
+check_eq "v5 collector: packets = IPv4 rule counter" "$(awk '{ s += $6 } END { print s }' $n5.flows)" "$pkts4"
 for n in $n9 $n10; do
 	v=${n#/tmp/n}
 	check_eq "v$v collector: all 250 flows" "$(wc -l <$n.flows)" 250
@@ -184,14 +191,16 @@ for n in $n9 $n10; do
 	check_eq "v$v collector: bytes = rule counters" "$(awk '{ s += $7 } END { print s }' $n.flows)" "$((bytes4 + bytes6))"
 done
 check_eq "v5 collector: bytes = IPv4 rule counter" "$(awk '{ s += $7 } END { print s }' $n5.flows)" "$bytes4"
-for n in $n5 $n9 $n10; do check_eq "$n: sequence failures" "$(seq_failures $n)" 0; done
+for n in $n5 $n9; do check_eq "$n: sequence failures" "$(seq_failures $n)" 0; done
+check_eq "$n10: sequence failures (tshark)" "$(ipfix_seq_failures $n10.pcap 2063)" 0
 # nfacctd: its CSV has a header naming the columns; sum the data rows.
 col() { head -1 $nfacct/flows.csv | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
 pc=$(col PACKETS) bc=$(col BYTES)
 rows() { awk -F, -v c="$pc" 'NR > 1 && $c ~ /^[0-9]+$/' $nfacct/flows.csv; }
 check_eq "nfacctd: packets = rule counters" "$(rows | awk -F, -v c="$pc" '{ s += $c } END { print s + 0 }')" "$((pkts4 + pkts6))"
 check_eq "nfacctd: bytes = rule counters" "$(rows | awk -F, -v c="$bc" '{ s += $c } END { print s + 0 }')" "$((bytes4 + bytes6))"
-check_eq "nfacctd: no errors or sequence warnings in its log" "$(grep -ciE 'error|expecting flow' $nfacct.log)" 0
+# Its own messages start with their level; the startup banner quotes build flags (-Werror=...).
+check_eq "nfacctd: no errors or warnings (sequence, templates) in its log" "$(grep -cE '^(ERROR|WARN)' $nfacct.log)" 0
 ip6tables -F FORWARD
 
 log "%dev: a collector reachable only through a VRF device"

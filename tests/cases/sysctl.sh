@@ -134,6 +134,7 @@ check_eq "new collector got the next 4" "$(nfdump_csv $nfb | wc -l)" 4
 log "protocol: flushes in the old format, then switches"
 nf9=/tmp/nf9
 start_nfcapd $nf9 2056
+DUMPCAP_VERSION=10 start_dumpcap $nf9.pcap 2056
 send 10.2.0.2 9000 6 1 10 37000
 sysctl -qw net.netflow.protocol=9
 check_eq "protocol reads back" "$(get protocol)" 9
@@ -151,9 +152,11 @@ refuse protocol 7 0 abc 11 -9
 refuse refresh-rate -1 x
 refuse timeout-rate -1 x
 sleep 1
-stop_nfcapd $nf9
+stop_nfcapd $nf9; stop_dumpcap $nf9.pcap
 check_eq "collector decoded v5 + v9 + IPFIX flows" "$(nfdump_csv $nf9 | wc -l)" 21
-check_eq "no sequence failures" "$(seq_failures $nf9)" 0
+# v5 and v9 by nfdump, IPFIX by tshark (nfdump miscounts it: tests/lib.sh).
+check_eq "no sequence failures (v5, v9: nfdump; IPFIX: tshark)" \
+	"$(( $(seq_failures $nf9) + $(ipfix_seq_failures $nf9.pcap 2056) ))" 0
 
 log "debug and scan-min"
 for v in 0 1 2 3; do sysctl -qw net.netflow.debug=$v; done

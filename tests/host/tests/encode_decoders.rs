@@ -679,3 +679,88 @@ fn tshark_decodes_options_records() {
         }
     }
 }
+
+/// Options records are data records of the stream: RFC 7011 numbers IPFIX sequences by
+/// every data record, and C ipt_NETFLOW counts them too. tshark's sequence analysis agrees
+/// when they sit among flow records, alone in a PDU or first (and flags a PDU whose number
+/// is off by one); nfdump 1.7 does not number them, so the VM tests check IPFIX sequences
+/// with tshark (tests/lib.sh). v9 numbers PDUs: nfdump checks it too.
+#[test]
+fn sequence_with_options_records() {
+    use super::export_options::{name, stats};
+    use crate::export::options::{OptionsKind, OptionsRecord};
+    let (tshark, nfdump) = (have("tshark"), have("nfcapd") && have("nfdump"));
+    if !(tshark && nfdump) {
+        assert!(
+            std::env::var_os("NETFLOW_REQUIRE_DECODERS").is_none_or(|v| v != "1"),
+            "NETFLOW_REQUIRE_DECODERS=1 and tshark or nfcapd/nfdump is not installed"
+        );
+        eprintln!("SKIP: tshark or nfcapd/nfdump not installed");
+        return;
+    }
+    let dir = tmpdir("options-seq");
+    let sequence_warnings = |file: &Path| {
+        let out = run(Command::new("tshark").args([
+            "-r",
+            file.to_str().unwrap(),
+            "-d",
+            "udp.port==2055,cflow",
+            "-q",
+            "-z",
+            "expert",
+        ]));
+        out.lines()
+            .filter(|l| l.contains("Unexpected flow sequence"))
+            .count()
+    };
+    for proto in [Protocol::V9, Protocol::Ipfix] {
+        let (s, n) = (stats(), name());
+        let mut w = PduWriter::new(proto, 7);
+        let mut pdus = Vec::new();
+        let mut sent = Vec::new();
+        let option = |w: &mut PduWriter, kind| {
+            let rec = OptionsRecord::System {
+                kind,
+                stats: &s,
+                domain_name: &n,
+                now_ms: NOW_UNIX_MS,
+            };
+            assert_eq!(w.push_options(&rec, &clock()), Push::Added);
+        };
+        option(&mut w, OptionsKind::SystemInit);
+        option(&mut w, OptionsKind::MeteringStatistics);
+        for (i, r) in flows().iter().take(12).enumerate() {
+            assert_eq!(w.push(r, &clock()), Push::Added);
+            sent.push(*r);
+            match i {
+                3 => pdus.push(w.finish(&clock()).unwrap().to_vec()),
+                6 => {
+                    pdus.push(w.finish(&clock()).unwrap().to_vec());
+                    option(&mut w, OptionsKind::MeteringStatistics);
+                    pdus.push(w.finish(&clock()).unwrap().to_vec());
+                }
+                9 => option(&mut w, OptionsKind::SystemInit),
+                _ => {}
+            }
+        }
+        pdus.push(w.finish(&clock()).unwrap().to_vec());
+        let file = dir.join(format!("seq-{proto:?}.pcap"));
+        std::fs::write(&file, pcap(&pdus)).unwrap();
+        assert_eq!(sequence_warnings(&file), 0, "{proto:?}: tshark");
+        // The second PDU numbered one more than it should be: tshark tells.
+        let mut bad = pdus.clone();
+        let at = if proto == Protocol::V9 { 12 } else { 8 };
+        let seq = u32::from_be_bytes(bad[1][at..at + 4].try_into().unwrap());
+        bad[1][at..at + 4].copy_from_slice(&(seq + 1).to_be_bytes());
+        let file = dir.join(format!("seq-bad-{proto:?}.pcap"));
+        std::fs::write(&file, pcap(&bad)).unwrap();
+        assert!(
+            sequence_warnings(&file) >= 1,
+            "{proto:?}: tshark misses a jump"
+        );
+        if proto == Protocol::V9 {
+            check_nfdump(proto, &dir, &pdus, &sent);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
