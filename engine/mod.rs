@@ -13,6 +13,7 @@ use crate::export::pdu::Clock;
 use crate::flow::aging::pass_secs;
 use crate::flow::aging::{aging_chunk, Timeouts};
 use crate::flow::rate::{metric_x100, Average, Rate};
+use crate::flow::sampling::Sampler;
 use crate::glue::cpu;
 use crate::glue::memcg::MemCgroup;
 use crate::glue::modinfo;
@@ -28,7 +29,7 @@ use kernel::prelude::*;
 use kernel::sync::lock::{mutex::MutexBackend, Guard};
 use kernel::sync::{new_mutex, Arc, Mutex};
 use stats::Stat;
-use table::{Flow, FlowTable};
+use table::{Flow, FlowTable, Sampling};
 
 /// Rates, sampled once a second by the work.
 #[derive(Default)]
@@ -67,6 +68,63 @@ pub(crate) struct WorkerStats {
     pub(crate) exported: AtomicU64,
 }
 
+/// What the sampler did with the flows that left the table (the packets hash sampling
+/// kept out of the table are the per-CPU `SampledOut` counter).
+#[derive(Default)]
+pub(crate) struct SamplingStats {
+    /// Flows created under a sampler and kept: exported.
+    pub(crate) flows_selected: AtomicU64,
+    /// Flows created under a deterministic or random sampler and not kept.
+    pub(crate) flows_discarded: AtomicU64,
+    /// Packets of the selected flows.
+    pub(crate) packets_selected: AtomicU64,
+    /// Packets of the discarded flows.
+    pub(crate) packets_discarded: AtomicU64,
+}
+
+impl SamplingStats {
+    fn count(&self, sampling: Sampling, packets: u64) {
+        // Atomic adds wrap, never panic.
+        let (flows, pkts) = match sampling {
+            Sampling::Off => return,
+            Sampling::Selected(_) => (&self.flows_selected, &self.packets_selected),
+            Sampling::Discarded => (&self.flows_discarded, &self.packets_discarded),
+        };
+        flows.fetch_add(1, Relaxed);
+        pkts.fetch_add(packets, Relaxed);
+    }
+
+    /// The selector statistics, given the packets hash sampling kept out of the table.
+    fn figures(&self, sampled_out: u64) -> Statistics {
+        let (fs, fd) = (
+            self.flows_selected.load(Relaxed),
+            self.flows_discarded.load(Relaxed),
+        );
+        let (ps, pd) = (
+            self.packets_selected.load(Relaxed),
+            self.packets_discarded.load(Relaxed),
+        );
+        Statistics {
+            sampled_flows_observed: fs.saturating_add(fd),
+            sampled_flows_selected: fs,
+            sampled_packets_observed: ps.saturating_add(pd).saturating_add(sampled_out),
+            sampled_packets_selected: ps,
+            ..Statistics::default()
+        }
+    }
+
+    fn reset(&self) {
+        for c in [
+            &self.flows_selected,
+            &self.flows_discarded,
+            &self.packets_selected,
+            &self.packets_discarded,
+        ] {
+            c.store(0, Relaxed);
+        }
+    }
+}
+
 /// Settings kept as text for reading back.
 pub(crate) struct ConfigText {
     /// The aggregation rules as given.
@@ -96,6 +154,8 @@ pub(crate) struct Netflow {
     #[pin]
     exporter: Mutex<Exporter>,
     pub(crate) export_stats: ExportStats,
+    /// What the sampler kept and dropped.
+    pub(crate) sampling: SamplingStats,
     #[pin]
     pub(crate) rates: Mutex<Rates>,
     pub(crate) worker: WorkerStats,
@@ -136,6 +196,7 @@ impl Netflow {
             settings,
             exporter <- new_mutex!(exporter, "netflow_exporter"),
             export_stats: ExportStats::default(),
+            sampling: SamplingStats::default(),
             rates <- new_mutex!(rates, "netflow_rates"),
             worker: WorkerStats::default(),
             cursor: AtomicUsize::new(0),
@@ -174,7 +235,11 @@ impl Netflow {
             let rec = f.record(now_jiffies, clock.unix_ms);
             packets = packets.saturating_add(rec.packets);
             bytes = bytes.saturating_add(rec.bytes);
-            exporter.export(&rec, &clock, &self.export_stats);
+            let sampling = f.sampling();
+            self.sampling.count(sampling, rec.packets);
+            if sampling != Sampling::Discarded {
+                exporter.export(&rec, &clock, &self.export_stats);
+            }
         };
         let released = if all {
             m.release_all(&mut export)
@@ -207,6 +272,7 @@ impl Netflow {
         // Under the maintenance lock no flow leaves the table, and under the exporter's
         // no export is counted: nothing is counted half before and half after.
         self.flows.reset_stats();
+        self.sampling.reset();
         let exporter = self.exporter();
         let e = &self.export_stats;
         for c in [
@@ -296,6 +362,8 @@ impl Netflow {
                 lost_flows: e.lost_flows.load(Relaxed),
                 lost_packets: e.lost_packets.load(Relaxed),
                 lost_octets: e.lost_bytes.load(Relaxed),
+                sampler: Sampler::decode(self.settings.get(Setting::Sampler)),
+                ..self.sampling.figures(t[Stat::SampledOut as usize])
             };
             (counters, domain_name())
         };
@@ -383,8 +451,12 @@ pub(crate) fn now() -> Clock {
 impl Netflow {
     /// Accounts a packet of this namespace.
     pub(crate) fn account(&self, packet: &Packet<'_>) {
-        self.flows
-            .account(packet, self.settings.get(Setting::Maxflows), &self.memcg);
+        self.flows.account(
+            packet,
+            self.settings.get(Setting::Maxflows),
+            Sampler::decode(self.settings.get(Setting::Sampler)),
+            &self.memcg,
+        );
     }
 }
 
@@ -395,6 +467,7 @@ pub(crate) fn export_options(v: &Values) -> ExportOptions {
         refresh_rate: v.get32(Setting::RefreshRate),
         timeout_rate: v.get32(Setting::TimeoutRate),
         debug: v.get32(Setting::Debug),
+        sampler: Sampler::decode(v.get(Setting::Sampler)),
     }
 }
 

@@ -17,8 +17,8 @@ pub(crate) enum Stat {
     /// written only when a chain walk goes past another flow.
     Searched,
     /// Packets that found their flow. Not written by the packet path: every packet that
-    /// is not dropped finds its flow or makes one, so it is Packets - New - DropPackets,
-    /// filled in by [`derive`] when the counters are read.
+    /// is not dropped or sampled out finds its flow or makes one, so it is
+    /// Packets - New - DropPackets - SampledOut, filled in by [`derive`] when read.
     Found,
     /// Packets that created a flow.
     New,
@@ -34,10 +34,13 @@ pub(crate) enum Stat {
     DropPackets,
     /// Their bytes.
     DropBytes,
+    /// Packets of flows that hash sampling does not keep: neither looked up nor counted
+    /// in a flow.
+    SampledOut,
 }
 
 /// Number of [`Stat`]s.
-pub(crate) const STATS: usize = Stat::DropBytes as usize + 1;
+pub(crate) const STATS: usize = Stat::SampledOut as usize + 1;
 
 /// A CPU's counters.
 pub(crate) type CpuStats = [Counter; STATS];
@@ -54,7 +57,8 @@ pub(crate) fn derive(mut c: [u64; STATS]) -> [u64; STATS] {
     // Every Stat is below STATS: in bounds.
     c[Stat::Found as usize] = c[Stat::Packets as usize]
         .saturating_sub(c[Stat::New as usize])
-        .saturating_sub(c[Stat::DropPackets as usize]);
+        .saturating_sub(c[Stat::DropPackets as usize])
+        .saturating_sub(c[Stat::SampledOut as usize]);
     c
 }
 

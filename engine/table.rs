@@ -10,6 +10,7 @@ use crate::flow::aging::{self, EndReason, Timeouts};
 use crate::flow::attributes::Attributes;
 use crate::flow::hash::flow_hash;
 use crate::flow::key::{parse_ipv4, parse_ipv6, FlowKey, Malformed, PacketBytes, ParseKind};
+use crate::flow::sampling::{Mode, Sampler};
 use crate::glue::bh::BhDisabled;
 use crate::glue::kmem_cache::KmemCache;
 use crate::glue::memcg::MemCgroup;
@@ -42,6 +43,8 @@ pub(crate) struct Flow {
     dst_mask: u8,
     /// Why the flow left the table (an `EndReason`), set when it is retired.
     end: AtomicU8,
+    /// What the sampler decided when the flow was created.
+    sampling: Sampling,
     /// The first packet's gateway (zero: none).
     next_hop: [u8; 16],
     /// The first packet's flow label, IGMP type and SPI (the option maps are below).
@@ -96,11 +99,33 @@ impl Flow {
             src_mask: self.src_mask,
             dst_mask: self.dst_mask,
             end_reason,
+            sampler_id: match self.sampling {
+                Sampling::Selected(mode) => mode as u8,
+                Sampling::Off | Sampling::Discarded => 0,
+            },
         }
     }
 }
 
+/// A flow's sampling decision, taken when it is created: a flow stays in or out for its
+/// whole life, so an exported flow has every packet, and a sampler change applies to new
+/// flows only.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sampling {
+    /// Created with no sampler: exported.
+    Off,
+    /// Kept by the sampler of this mode: exported, naming it.
+    Selected(Mode),
+    /// Not kept (deterministic or random): counted, then dropped instead of exported.
+    Discarded,
+}
+
 impl Flow {
+    /// The sampler's decision for this flow.
+    pub(crate) fn sampling(&self) -> Sampling {
+        self.sampling
+    }
+
     /// The jiffies of the first and of the last packet.
     pub(crate) fn times(&self) -> (u64, u64) {
         (self.first, self.last.load(Relaxed))
@@ -142,6 +167,8 @@ pub(crate) struct FlowTable {
     /// Packets and bytes of the flows that left the table.
     released_packets: AtomicU64,
     released_bytes: AtomicU64,
+    /// New flows the deterministic sampler has seen: it keeps every N-th.
+    sampled_flows: AtomicU64,
     /// Most flows ever in the table, and when (jiffies).
     peak: AtomicU64,
     peak_jiffies: AtomicU64,
@@ -161,6 +188,7 @@ impl FlowTable {
             active: AtomicU64::new(0),
             released_packets: AtomicU64::new(0),
             released_bytes: AtomicU64::new(0),
+            sampled_flows: AtomicU64::new(0),
             peak: AtomicU64::new(0),
             peak_jiffies: AtomicU64::new(time::jiffies()),
         })
@@ -168,7 +196,13 @@ impl FlowTable {
 
     /// Accounts one packet; a new flow only while fewer than `maxflows` (0: no limit)
     /// are in the table.
-    pub(crate) fn account(&self, packet: &Packet<'_>, maxflows: u64, memcg: &MemCgroup) {
+    pub(crate) fn account(
+        &self,
+        packet: &Packet<'_>,
+        maxflows: u64,
+        sampler: Option<Sampler>,
+        memcg: &MemCgroup,
+    ) {
         let bh = BhDisabled::new();
         let stats = self.stats.this_cpu(&bh);
         // usize into u64: lossless.
@@ -214,6 +248,13 @@ impl FlowTable {
             }
         };
         let hash = flow_hash(&key, self.seed);
+        // Hash sampling: a flow not kept costs no lookup and no memory.
+        if let Some(s) = sampler {
+            if s.mode() == Mode::Hash && !s.keeps_hash(hash) {
+                counter(stats, Stat::SampledOut).add(1);
+                return;
+            }
+        }
         let now = time::jiffies();
         let (found, mut searched) = self.table.find(rcu, hash, |f| f.key == key);
         // Found is derived from the other counters (see `Stat::Found`): nothing to count.
@@ -225,6 +266,7 @@ impl FlowTable {
                     if let Some(family) = packet.family() {
                         packet.gateway(family, &mut next_hop);
                     }
+                    let sampling = self.sample_new(sampler);
                     self.reserve(maxflows).then(|| Flow {
                         key,
                         hash,
@@ -237,6 +279,7 @@ impl FlowTable {
                         src_mask: applied.src_mask,
                         dst_mask: applied.dst_mask,
                         end: AtomicU8::new(0),
+                        sampling,
                         next_hop,
                         first_attrs: parsed.attrs,
                         ip_options: AtomicU32::new(0),
@@ -275,6 +318,25 @@ impl FlowTable {
             counter(stats, Stat::Searched).add(u64::from(searched));
         }
         flow.account(len, parsed.tcp_flags, &parsed.attrs, now);
+    }
+
+    /// The sampler's decision for a new flow.
+    fn sample_new(&self, sampler: Option<Sampler>) -> Sampling {
+        let Some(s) = sampler else {
+            return Sampling::Off;
+        };
+        let kept = match s.mode() {
+            // Atomic adds wrap: the count goes on past 2^64 without a panic.
+            Mode::Deterministic => s.keeps_nth(self.sampled_flows.fetch_add(1, Relaxed)),
+            Mode::Random => s.keeps_random(random_u32()),
+            // Decided before the lookup.
+            Mode::Hash => true,
+        };
+        if kept {
+            Sampling::Selected(s.mode())
+        } else {
+            Sampling::Discarded
+        }
     }
 
     /// Counts a new flow in, unless `max` (0: no limit) is reached.

@@ -14,8 +14,10 @@ use super::options::{
 };
 use super::pdu::{Clock, Push};
 use super::record::FlowRecord;
+use super::templates::Dialect;
 use super::writer::{PduWriter, Protocol};
 use crate::flow::key::{Family, FlowKey};
+use crate::flow::sampling::Sampler;
 use crate::glue::ratelimit::debug_allowed;
 use crate::glue::sched;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -59,6 +61,8 @@ pub(crate) struct ExportOptions {
     pub(crate) timeout_rate: u32,
     /// Debug level: 1 send errors, 2 every PDU, 3 every flow (rate-limited).
     pub(crate) debug: u32,
+    /// The flow sampler, if any: collectors are told of it.
+    pub(crate) sampler: Option<Sampler>,
 }
 
 /// One protocol's stream of PDUs, for the collectors of that protocol: its encoder (with
@@ -167,6 +171,7 @@ impl Exporter {
         self.options = options;
         for lane in self.lanes() {
             lane.writer.set_engine_id(options.engine_id);
+            lane.writer.set_sampler(options.sampler);
             lane.writer
                 .set_template_rates(options.refresh_rate, options.timeout_rate);
         }
@@ -273,7 +278,14 @@ impl Exporter {
                 continue;
             }
             let (counters, domain_name) = read();
-            for kind in lane.schedule.due_system(clock.uptime_ms, &counters).iter() {
+            let dialect = match lane.writer.protocol() {
+                Protocol::V9 => Dialect::V9,
+                _ => Dialect::Ipfix,
+            };
+            let due = lane
+                .schedule
+                .due_system(clock.uptime_ms, &counters, dialect);
+            for kind in due.iter() {
                 let rec = OptionsRecord::System {
                     kind,
                     stats: &counters,

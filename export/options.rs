@@ -10,7 +10,8 @@
 //! Pure `core` code (no allocation, no panics): compiled into the module and into the
 //! host test harness.
 
-use crate::export::templates::Field;
+use crate::export::templates::{Dialect, Field};
+use crate::flow::sampling::{Mode, Sampler};
 
 /// Length of observationDomainName (module version and srcversion), zero-padded.
 pub(crate) const DOMAIN_NAME_LEN: usize = 64;
@@ -33,10 +34,25 @@ pub(crate) enum OptionsKind {
     ExportingReliability = 3,
     /// ingressInterface; interfaceName, interfaceDescription.
     Interface = 4,
+    /// v9's flow sampler: observationDomainId (System); samplerId, samplerMode,
+    /// samplerRandomInterval.
+    Sampler = 5,
+    /// IPFIX's selector of systematic count-based sampling (RFC 7014):
+    /// observationDomainId; selectorId, flowSelectorAlgorithm, samplingFlowInterval,
+    /// samplingFlowSpacing.
+    SelectorSystematic = 6,
+    /// IPFIX's selector of random n-out-of-N sampling: observationDomainId; selectorId,
+    /// flowSelectorAlgorithm, samplingSize, samplingPopulation.
+    SelectorRandom = 7,
+    /// IPFIX's selector statistics: selectorId; flows observed and selected, packets
+    /// observed and selected, since (152) and until (153).
+    SelectorStatistics = 8,
+    /// The same without flows observed: hash sampling never sees the flows it drops.
+    SelectorStatisticsHash = 9,
 }
 
 /// Number of [`OptionsKind`]s.
-pub(crate) const OPTIONS_KINDS: usize = 5;
+pub(crate) const OPTIONS_KINDS: usize = 10;
 
 /// The first options template ID; data templates take the IDs below it.
 pub(crate) const FIRST_OPTIONS_TEMPLATE_ID: u16 = 1024;
@@ -49,6 +65,11 @@ impl OptionsKind {
         OptionsKind::MeteringReliability,
         OptionsKind::ExportingReliability,
         OptionsKind::Interface,
+        OptionsKind::Sampler,
+        OptionsKind::SelectorSystematic,
+        OptionsKind::SelectorRandom,
+        OptionsKind::SelectorStatistics,
+        OptionsKind::SelectorStatisticsHash,
     ];
 
     /// Its template ID.
@@ -61,7 +82,8 @@ impl OptionsKind {
         match self {
             OptionsKind::ExportingReliability => (144, 4), // exportingProcessId
             OptionsKind::Interface => (10, 4),             // ingressInterface
-            _ => (149, 4),                                 // observationDomainId
+            OptionsKind::SelectorStatistics | OptionsKind::SelectorStatisticsHash => (302, 1),
+            _ => (149, 4), // observationDomainId
         }
     }
 
@@ -82,17 +104,44 @@ impl OptionsKind {
             }
             // interfaceName, interfaceDescription
             OptionsKind::Interface => &[(82, IF_NAME_LEN as u16), (83, IF_DESCRIPTION_LEN as u16)],
+            // samplerId, samplerMode, samplerRandomInterval (C's lengths)
+            OptionsKind::Sampler => &[(48, 1), (49, 1), (50, 2)],
+            // selectorId, flowSelectorAlgorithm, samplingFlowInterval, samplingFlowSpacing
+            OptionsKind::SelectorSystematic => &[(302, 1), (390, 1), (396, 1), (397, 2)],
+            // selectorId, flowSelectorAlgorithm, samplingSize, samplingPopulation
+            OptionsKind::SelectorRandom => &[(302, 1), (390, 1), (309, 1), (310, 2)],
+            // selectorIDTotalFlowsObserved, selectorIDTotalFlowsSelected,
+            // selectorIdTotalPktsObserved, selectorIdTotalPktsSelected, flowStart/End ms
+            OptionsKind::SelectorStatistics => {
+                &[(394, 8), (395, 8), (318, 8), (319, 8), (152, 8), (153, 8)]
+            }
+            OptionsKind::SelectorStatisticsHash => {
+                &[(395, 8), (318, 8), (319, 8), (152, 8), (153, 8)]
+            }
+        }
+    }
+
+    /// Whether it exists in `dialect` (the sampler in v9, the selectors in IPFIX).
+    pub(crate) fn in_dialect(self, dialect: Dialect) -> bool {
+        match self {
+            OptionsKind::Sampler => dialect == Dialect::V9,
+            OptionsKind::SelectorSystematic
+            | OptionsKind::SelectorRandom
+            | OptionsKind::SelectorStatistics
+            | OptionsKind::SelectorStatisticsHash => dialect == Dialect::Ipfix,
+            _ => true,
         }
     }
 
     /// Bytes of one record.
     pub(crate) fn record_len(self) -> usize {
-        // A 4-byte scope and at most 5 fields of at most 64 bytes.
-        4 + self
-            .fields()
-            .iter()
-            .map(|f| usize::from(f.1))
-            .sum::<usize>()
+        // A scope of at most 4 bytes and at most 6 fields of at most 64 bytes.
+        usize::from(self.scope().1)
+            + self
+                .fields()
+                .iter()
+                .map(|f| usize::from(f.1))
+                .sum::<usize>()
     }
 
     /// The v9 scope type of its scope field (RFC 3954: 1 System, 2 Interface).
@@ -129,6 +178,16 @@ pub(crate) struct Statistics {
     pub(crate) lost_packets: u64,
     /// Their bytes.
     pub(crate) lost_octets: u64,
+    /// The flow sampler, if any.
+    pub(crate) sampler: Option<Sampler>,
+    /// Flows the sampler decided on (hash sampling: those it kept), and kept.
+    pub(crate) sampled_flows_observed: u64,
+    /// Of them, kept.
+    pub(crate) sampled_flows_selected: u64,
+    /// Packets the sampler saw, and those in kept flows.
+    pub(crate) sampled_packets_observed: u64,
+    /// Of them, in kept flows.
+    pub(crate) sampled_packets_selected: u64,
 }
 
 /// One interface of the interface table.
@@ -180,6 +239,12 @@ impl OptionsRecord<'_> {
                 _ => None,
             };
         };
+        if let Some(v) = s
+            .sampler
+            .and_then(|sampler| sampler_number(&sampler, s, id))
+        {
+            return Some(v);
+        }
         Some(match id {
             149 => s.domain.into(),
             144 => 0, // one exporting process per instance
@@ -209,6 +274,29 @@ impl OptionsRecord<'_> {
     }
 }
 
+/// The value of sampler element `id` (`None`: not one).
+fn sampler_number(sampler: &Sampler, s: &Statistics, id: u16) -> Option<u64> {
+    Some(match id {
+        // samplerId / selectorId: the mode's number, as C (a new mode, a new selector).
+        48 | 302 => sampler.mode() as u64,
+        49 => sampler.reported_mode() as u64,
+        50 | 310 => sampler.interval().into(),
+        // flowSelectorAlgorithm (IANA): 1 systematic count-based, 3 random n-out-of-N.
+        390 => match sampler.mode() {
+            Mode::Deterministic => 1,
+            Mode::Random | Mode::Hash => 3,
+        },
+        // One flow selected, then interval - 1 skipped (RFC 7014 5.1); one of N.
+        396 | 309 => 1,
+        397 => u64::from(sampler.interval()).saturating_sub(1),
+        394 => s.sampled_flows_observed,
+        395 => s.sampled_flows_selected,
+        318 => s.sampled_packets_observed,
+        319 => s.sampled_packets_selected,
+        _ => return None,
+    })
+}
+
 /// Seconds between system init records (as C: 5 minutes).
 pub(crate) const SYSTEM_INIT_INTERVAL_MS: u64 = 300_000;
 /// Seconds between statistics records (as C: 1 minute).
@@ -234,6 +322,8 @@ pub(crate) struct Schedule {
     cursor: usize,
     /// Interfaces named by flows when the table was full.
     pub(crate) untracked: u64,
+    /// The sampler last described ([`Sampler::encode`]): a change is told at once.
+    sampler: u64,
 }
 
 impl Default for Schedule {
@@ -252,6 +342,7 @@ impl Schedule {
             known: 0,
             cursor: 0,
             untracked: 0,
+            sampler: 0,
         }
     }
 
@@ -301,11 +392,30 @@ impl Schedule {
         }
     }
 
-    /// The statistics kinds due at `now_ms` (uptime); marks them sent. The reliability
-    /// kinds only when something was dropped / lost.
-    pub(crate) fn due_system(&mut self, now_ms: u64, stats: &Statistics) -> DueKinds {
+    /// The statistics kinds of `dialect` due at `now_ms` (uptime); marks them sent. The
+    /// reliability kinds only when something was dropped / lost, the sampler's when there
+    /// is one (and at once when it changed).
+    pub(crate) fn due_system(
+        &mut self,
+        now_ms: u64,
+        stats: &Statistics,
+        dialect: Dialect,
+    ) -> DueKinds {
         let mut due = DueKinds::default();
+        let sampler = Sampler::encode(stats.sampler);
+        if sampler != self.sampler {
+            self.sampler = sampler;
+            for kind in SAMPLER_KINDS {
+                if let Some(last) = self.last.get_mut(kind as usize) {
+                    *last = None;
+                }
+            }
+        }
+        let mode = stats.sampler.map(|s| s.mode());
         for kind in OptionsKind::ALL {
+            if !kind.in_dialect(dialect) {
+                continue;
+            }
             let (interval, wanted) = match kind {
                 OptionsKind::SystemInit => (SYSTEM_INIT_INTERVAL_MS, true),
                 OptionsKind::MeteringStatistics => (STATISTICS_INTERVAL_MS, true),
@@ -316,6 +426,21 @@ impl Schedule {
                     (STATISTICS_INTERVAL_MS, stats.lost_flows != 0)
                 }
                 OptionsKind::Interface => continue,
+                OptionsKind::Sampler => (SYSTEM_INIT_INTERVAL_MS, mode.is_some()),
+                OptionsKind::SelectorSystematic => {
+                    (SYSTEM_INIT_INTERVAL_MS, mode == Some(Mode::Deterministic))
+                }
+                OptionsKind::SelectorRandom => (
+                    SYSTEM_INIT_INTERVAL_MS,
+                    matches!(mode, Some(Mode::Random | Mode::Hash)),
+                ),
+                OptionsKind::SelectorStatistics => (
+                    STATISTICS_INTERVAL_MS,
+                    matches!(mode, Some(Mode::Deterministic | Mode::Random)),
+                ),
+                OptionsKind::SelectorStatisticsHash => {
+                    (STATISTICS_INTERVAL_MS, mode == Some(Mode::Hash))
+                }
             };
             let Some(last) = self.last.get_mut(kind as usize) else {
                 continue;
@@ -367,6 +492,15 @@ impl Schedule {
         n
     }
 }
+
+/// The kinds that describe the sampler.
+const SAMPLER_KINDS: [OptionsKind; 5] = [
+    OptionsKind::Sampler,
+    OptionsKind::SelectorSystematic,
+    OptionsKind::SelectorRandom,
+    OptionsKind::SelectorStatistics,
+    OptionsKind::SelectorStatisticsHash,
+];
 
 /// A small set of [`OptionsKind`]s.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]

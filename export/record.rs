@@ -36,4 +36,7 @@ pub(crate) struct FlowRecord {
     pub(crate) dst_mask: u8,
     /// Why the flow ended.
     pub(crate) end_reason: EndReason,
+    /// samplerId / selectorId of the sampler that kept the flow (its mode's number, as
+    /// C), 0 if no sampler chose it.
+    pub(crate) sampler_id: u8,
 }

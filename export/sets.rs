@@ -49,6 +49,7 @@ fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> O
         32 | 139 if matches!(k.protocol, 1 | 58) => k.dst_port.into(),
         32 | 139 => 0,
         33 => a.igmp_type.into(),
+        48 | 302 => rec.sampler_id.into(),
         60 => (k.family as u8).into(),
         64 | 208 => a.ip_options.into(),
         136 => (rec.end_reason as u8).into(),

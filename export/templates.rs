@@ -17,11 +17,11 @@ pub(crate) type Field = (u16, u16);
 /// Most fields of one data template (the longest shape has 21; room for more).
 pub(crate) const MAX_FIELDS: usize = 28;
 
-/// Most templates one writer defines: [`Shape`] forms at most 64 (IPv4: 5 upper-layer
+/// Most templates one writer defines: [`Shape`] forms at most 128 (IPv4: 5 upper-layer
 /// kinds x prefix lengths x IP options, + TCP options with ports = 24; IPv6: 4 kinds x
-/// prefix lengths x extension headers x flow label, + TCP options with ports = 40), with
-/// room for the shapes later features add.
-pub(crate) const MAX_TEMPLATES: usize = 96;
+/// prefix lengths x extension headers x flow label, + TCP options with ports = 40; each
+/// sampled or not), with room for the shapes later features add.
+pub(crate) const MAX_TEMPLATES: usize = 160;
 
 /// The first data template ID (RFC 3954, RFC 7011).
 pub(crate) const FIRST_TEMPLATE_ID: u16 = 256;
@@ -50,6 +50,7 @@ impl Shape {
     const IP_OPTIONS: u16 = 1 << 6;
     const TCP_OPTIONS: u16 = 1 << 7;
     const FLOW_LABEL: u16 = 1 << 8;
+    const SAMPLED: u16 = 1 << 9;
 
     /// The shape of `rec`'s template: optional values are in it only when set, as
     /// C ipt_NETFLOW 2.6 does, so common flows keep short records.
@@ -79,6 +80,9 @@ impl Shape {
         // Only ported flows (TCP) can have seen TCP options.
         if a.tcp_options != 0 && s & Self::PORTS != 0 {
             s |= Self::TCP_OPTIONS;
+        }
+        if rec.sampler_id != 0 {
+            s |= Self::SAMPLED;
         }
         Shape(s)
     }
@@ -149,6 +153,10 @@ impl Shape {
         }
         if self.has(Self::IPSEC) {
             f.push(295, 4); // ipSecSPI
+        }
+        if self.has(Self::SAMPLED) {
+            // selectorId / samplerId: which sampler kept the flow (C's length).
+            f.push(if ipfix { 302 } else { 48 }, 1);
         }
         if ipfix {
             f.push(136, 1); // flowEndReason
@@ -238,7 +246,7 @@ impl Templates {
             }
         }
         let i = free?;
-        // i < MAX_TEMPLATES (96): the ID stays below 352.
+        // i < MAX_TEMPLATES (160): the ID stays below 416, under the options IDs (1024).
         let id = FIRST_TEMPLATE_ID + i as u16;
         self.generated = self.generated.saturating_add(1);
         let slot = self.list.get_mut(i)?;
@@ -264,7 +272,7 @@ impl Templates {
 
     /// Templates defined now.
     pub(crate) fn active(&self) -> u32 {
-        // At most MAX_TEMPLATES (96).
+        // At most MAX_TEMPLATES (160).
         self.list.iter().flatten().count() as u32
     }
 }

@@ -8,6 +8,7 @@
 use crate::export::pdu::{Clock, Cursor, Push};
 use crate::export::record::FlowRecord;
 use crate::flow::key::Family;
+use crate::flow::sampling::Sampler;
 
 /// Bytes of the v5 header.
 pub(crate) const V5_HEADER_LEN: usize = 24;
@@ -31,6 +32,8 @@ pub(crate) struct V5Writer {
     count: usize,
     sequence: u32,
     engine_id: u8,
+    /// The header's sampling field (mode and interval; 0: no sampling).
+    sampling: u16,
     carry: Option<Carry>,
 }
 
@@ -58,6 +61,7 @@ impl V5Writer {
             sequence: 0,
             // Truncation on purpose: v5 carries an 8-bit engine ID (not an index).
             engine_id: engine_id as u8,
+            sampling: 0,
             carry: None,
         }
     }
@@ -66,6 +70,11 @@ impl V5Writer {
     pub(crate) fn set_engine_id(&mut self, engine_id: u32) {
         // Truncation on purpose: v5 carries an 8-bit engine ID (not an index).
         self.engine_id = engine_id as u8;
+    }
+
+    /// Sets the header's sampling field of the next PDUs (see [`Sampler::v5_field`]).
+    pub(crate) fn set_sampler(&mut self, sampler: Option<Sampler>) {
+        self.sampling = sampler.map_or(0, |s| s.v5_field());
     }
 
     /// Records in the PDU under construction.
@@ -163,8 +172,8 @@ impl V5Writer {
         c.u32(seq)?;
         c.u8(0)?; // engine_type
         c.u8(self.engine_id)?;
-        c.u16(0)?; // sampling_interval
-                   // count <= V5_MAX_RECORDS: the end is at most MAX_PDU_V5.
+        c.u16(self.sampling)?;
+        // count <= V5_MAX_RECORDS: the end is at most MAX_PDU_V5.
         self.buf.get(..V5_HEADER_LEN + count * V5_RECORD_LEN)
     }
 }

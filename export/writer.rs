@@ -11,6 +11,7 @@ use crate::export::pdu::{Clock, Push};
 use crate::export::record::FlowRecord;
 use crate::export::v5::V5Writer;
 use crate::export::v9::V9Writer;
+use crate::flow::sampling::Sampler;
 
 /// Export protocol, numbered as the `protocol` parameter and the header's version field.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -86,6 +87,14 @@ impl PduWriter {
             PduWriter::V5(w) => w.set_engine_id(engine_id),
             PduWriter::V9(w) => w.set_id(engine_id),
             PduWriter::Ipfix(w) => w.set_id(engine_id),
+        }
+    }
+
+    /// Sets the sampler the next PDUs tell of (v5: the header's sampling field).
+    pub(crate) fn set_sampler(&mut self, sampler: Option<Sampler>) {
+        match self {
+            PduWriter::V5(w) => w.set_sampler(sampler),
+            PduWriter::V9(_) | PduWriter::Ipfix(_) => {}
         }
     }
 

@@ -9,3 +9,4 @@ pub(crate) mod attributes;
 pub(crate) mod hash;
 pub(crate) mod key;
 pub(crate) mod rate;
+pub(crate) mod sampling;

@@ -5,9 +5,10 @@
 use super::figures::{days_hours_minutes, ticks_to_ms, Fixed2};
 use crate::aggregation::rules::Rule;
 use crate::engine::stats::{Stat, STATS};
-use crate::engine::Netflow;
+use crate::engine::{Netflow, SamplingStats};
 use crate::export::writer::Protocol;
 use crate::flow::rate::metric_x100;
+use crate::flow::sampling::{Mode, Sampler};
 use crate::glue::modinfo;
 use crate::glue::proc::{ProcShow, SeqFile};
 use crate::glue::time;
@@ -34,7 +35,7 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
 
     writeln!(
         m,
-        "ipt_NETFLOW {}, srcversion {}; aggr rcu ipv6 netns v5 v9 ipfix",
+        "ipt_NETFLOW {}, srcversion {}; aggr rcu ipv6 netns sampler v5 v9 ipfix",
         modinfo::version(),
         modinfo::srcversion()
     )?;
@@ -70,6 +71,9 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     )?;
 
     let t = n.flows.totals();
+    if let Some(sampler) = Sampler::decode(s.get(Setting::Sampler)) {
+        sampling_line(m, &sampler, &n.sampling, &t)?;
+    }
     let counters = super::counters(n, &t);
     let fig = counters.figures();
     let (peak, peak_at) = n.flows.peak();
@@ -196,5 +200,35 @@ fn write_cpu_row(
         v(Stat::Bytes) >> 20,
         v(Stat::DropPackets),
         v(Stat::DropBytes) >> 10
+    )
+}
+
+/// C's sampling line: what the sampler kept and dropped (hash sampling drops flows before
+/// they exist: it has no count of discarded flows).
+fn sampling_line(
+    m: &mut impl Write,
+    sampler: &Sampler,
+    st: &SamplingStats,
+    t: &[u64; STATS],
+) -> fmt::Result {
+    write!(
+        m,
+        "Flow sampling mode {} one-out-of {}. Flows selected {}",
+        sampler.mode().name(),
+        sampler.interval(),
+        st.flows_selected.load(Relaxed)
+    )?;
+    if sampler.mode() != Mode::Hash {
+        write!(m, ", discarded {}", st.flows_discarded.load(Relaxed))?;
+    }
+    // t has STATS entries; every Stat indexes it in bounds.
+    let sampled_out = t[Stat::SampledOut as usize];
+    writeln!(
+        m,
+        ". Pkts selected {}, discarded {}.",
+        st.packets_selected.load(Relaxed),
+        st.packets_discarded
+            .load(Relaxed)
+            .saturating_add(sampled_out)
     )
 }

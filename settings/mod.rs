@@ -14,6 +14,7 @@ pub(crate) mod values;
 use crate::engine::Netflow;
 use crate::export::collectors::Collectors;
 use crate::export::writer::Protocol;
+use crate::flow::sampling::Sampler;
 use clip::Clipped;
 use core::fmt::{self, Write};
 
@@ -235,6 +236,10 @@ pub(crate) fn show(n: &Netflow, id: Setting, out: &mut dyn Write) -> fmt::Result
             }
             Ok(())
         }
+        Setting::Sampler => match Sampler::decode(n.settings.get(id)) {
+            Some(s) => write!(out, "{s}"),
+            None => Ok(()),
+        },
         Setting::Aggregation => {
             let config = n.config.lock();
             out.write_str(core::str::from_utf8(&config.aggregation).map_err(|_| fmt::Error)?)

@@ -12,6 +12,7 @@
 
 use crate::aggregation::rules::{self, RuleError, Rules};
 use crate::export::destination::{self, DestError, Destinations};
+use crate::flow::sampling::{Sampler, SamplerError};
 use crate::settings::number::{parse_in_range, NumberError};
 use core::fmt;
 
@@ -69,6 +70,9 @@ macro_rules! for_each_setting {
             Exportcpu: param live "exportcpu", sysctl "exportcpu", default "-1",
                 Kind::Cpu, int,
                 "run the export and aging work on this CPU, which must be online (-1: any CPU)";
+            Sampler: param "sampler", sysctl "sampler", default "",
+                Kind::Sampler, charp,
+                "flow sampling, 1 of N flows: deterministic:N, random:N or hash:N, N in 2..16383 (empty or 0: off)";
             Flush: no_param, sysctl "flush", default "0",
                 Kind::Number { min: 0, max: 2, zero: true }, uint,
                 "write 1: export every flow now; 2: also reset the statistics counters";
@@ -98,6 +102,8 @@ pub(crate) enum Kind {
     /// A CPU number up to [`MAX_CPU`], or `-1` for any CPU (kept as [`ANY_CPU`]). Whether
     /// the CPU is online is the kernel side's to check.
     Cpu,
+    /// A flow sampler (see [`Sampler::parse`]), kept as [`Sampler::encode`] makes it.
+    Sampler,
 }
 
 /// How [`Kind::Cpu`] keeps `-1` (any CPU).
@@ -159,6 +165,8 @@ pub(crate) enum Refusal<'a> {
     AboveInitial(u64),
     /// A CPU that is not online.
     CpuOffline(u64),
+    /// A bad sampler.
+    Sampler(SamplerError),
 }
 
 impl fmt::Display for Refusal<'_> {
@@ -179,6 +187,7 @@ impl fmt::Display for Refusal<'_> {
             Refusal::Aggregation(e) => write!(f, "{e}"),
             Refusal::AboveInitial(n) => write!(f, "above the initial namespace's {n}"),
             Refusal::CpuOffline(n) => write!(f, "CPU {n} is not online"),
+            Refusal::Sampler(e) => write!(f, "{e}"),
         }
     }
 }
@@ -267,6 +276,9 @@ impl Kind {
                     .map(Value::Number)
                     .map_err(Refusal::Number)
             }
+            Kind::Sampler => Sampler::parse(text)
+                .map(|s| Value::Number(Sampler::encode(s)))
+                .map_err(Refusal::Sampler),
         }
     }
 }

@@ -20,6 +20,8 @@ check_eq() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else fail "$1: got '$2', wan
 check_match() { if [[ $2 =~ $3 ]]; then ok "$1"; else fail "$1: '$2' does not match /$3/"; fi; }
 # check_ge DESCRIPTION GOT MIN
 check_ge() { if [ "$2" -ge "$3" ] 2>/dev/null; then ok "$1 ($2 >= $3)"; else fail "$1: got '$2', want >= $3"; fi; }
+# check_le DESCRIPTION GOT MAX
+check_le() { if [ "$2" -le "$3" ] 2>/dev/null; then ok "$1 ($2 <= $3)"; else fail "$1: got '$2', want <= $3"; fi; }
 # ok_since MARK DESCRIPTION: closes a group of checks begun when $failures was MARK: ok
 # only if none of them failed (each failure was printed and counted as it happened).
 ok_since() {

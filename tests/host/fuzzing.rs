@@ -196,6 +196,15 @@ pub mod settings {
                 }
                 Kind::OneOf(list) => assert!(list.contains(&v)),
                 Kind::Cpu => assert!(v == ANY_CPU || v <= MAX_CPU, "CPU {v}"),
+                Kind::Sampler => {
+                    // What is kept decodes to the sampler that reads back the same text.
+                    let s = crate::flow::sampling::Sampler::decode(v);
+                    assert_eq!(crate::flow::sampling::Sampler::encode(s), v);
+                    if let Some(s) = s {
+                        let text = s.to_string();
+                        assert_eq!(spec.parse(text.as_bytes()), Ok(Value::Number(v)));
+                    }
+                }
                 _ => panic!("number for a text setting"),
             },
             Ok(Value::Destinations(d)) => {

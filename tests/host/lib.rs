@@ -16,6 +16,7 @@ pub mod flow {
     pub mod hash;
     pub mod key;
     pub mod rate;
+    pub mod sampling;
 }
 
 /// Encoders and the destination list.
@@ -80,6 +81,7 @@ mod tests {
     mod flow_hash;
     mod flow_key;
     mod flow_rate;
+    mod flow_sampling;
     mod procfs_figures;
     mod procfs_flow_line;
     mod settings_clip;

@@ -7,6 +7,7 @@
 //! missing decoder fails the test.
 
 use super::encode_util::*;
+use crate::export::options::Statistics;
 use crate::export::pdu::{Clock, Push};
 use crate::export::record::FlowRecord;
 use crate::export::writer::{PduWriter, Protocol};
@@ -763,4 +764,131 @@ fn sequence_with_options_records() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The sampler as tshark decodes it: v9's sampler options (48, 49, 50) and samplerId in
+/// a data record; IPFIX's selector options (RFC 7014: systematic with flow interval and
+/// spacing, random with size and population, hash told as random) with their statistics,
+/// and selectorId in a data record.
+#[test]
+fn tshark_decodes_sampler_options() {
+    use super::export_options::{name, stats};
+    use crate::export::options::{OptionsKind, OptionsRecord};
+    use crate::flow::sampling::{Mode, Sampler};
+    if !have("tshark") {
+        assert!(
+            std::env::var_os("NETFLOW_REQUIRE_DECODERS").is_none_or(|v| v != "1"),
+            "NETFLOW_REQUIRE_DECODERS=1 and tshark is not installed"
+        );
+        eprintln!("SKIP: tshark not installed");
+        return;
+    }
+    let dir = tmpdir("sampler");
+    let cases: [(Protocol, Mode, &[OptionsKind], &[&str]); 3] = [
+        (
+            Protocol::V9,
+            Mode::Random,
+            &[OptionsKind::Sampler],
+            &[
+                "SamplerID: 2",
+                "SamplerMode: Random (2)",
+                "SamplerRandomInterval: 100",
+            ],
+        ),
+        (
+            Protocol::Ipfix,
+            Mode::Deterministic,
+            &[
+                OptionsKind::SelectorSystematic,
+                OptionsKind::SelectorStatistics,
+            ],
+            &[
+                "Selector Id: 1",
+                "Flow_Selector_Algorithm: 1",
+                "Sampling_Flow_Interval: 1",
+                "Sampling_Flow_Spacing: 99",
+                "Selectorid_Total_Flows_Observed: 1000",
+                "Selectorid_Total_Flows_Selected: 10",
+                "Selector Id Total Pkts Observed: 5000",
+                "Selector Id Total Pkts Selected: 50",
+            ],
+        ),
+        (
+            Protocol::Ipfix,
+            Mode::Hash,
+            &[
+                OptionsKind::SelectorRandom,
+                OptionsKind::SelectorStatisticsHash,
+            ],
+            &[
+                "Selector Id: 3",
+                "Flow_Selector_Algorithm: 3",
+                "Sampling Size: 1",
+                "Sampling Population: 100",
+                "Selectorid_Total_Flows_Selected: 10",
+                "Selector Id Total Pkts Observed: 5000",
+            ],
+        ),
+    ];
+    for (proto, mode, kinds, wants) in cases {
+        let sampler = Sampler::new(mode, 100).unwrap();
+        let s = Statistics {
+            sampler: Some(sampler),
+            sampled_flows_observed: 1000,
+            sampled_flows_selected: 10,
+            sampled_packets_observed: 5000,
+            sampled_packets_selected: 50,
+            ..stats()
+        };
+        let n = name();
+        let mut w = PduWriter::new(proto, 7);
+        for &kind in kinds {
+            let rec = OptionsRecord::System {
+                kind,
+                stats: &s,
+                domain_name: &n,
+                now_ms: NOW_UNIX_MS,
+            };
+            assert_eq!(w.push_options(&rec, &clock()), Push::Added, "{kind:?}");
+        }
+        let mut r = rec_a();
+        r.sampler_id = mode as u8;
+        assert_eq!(w.push(&r, &clock()), Push::Added);
+        let pdus = vec![w.finish(&clock()).unwrap().to_vec()];
+        let file = dir.join(format!("sampler-{proto:?}-{mode:?}.pcap"));
+        std::fs::write(&file, pcap(&pdus)).unwrap();
+        let v = run(Command::new("tshark").args([
+            "-r",
+            file.to_str().unwrap(),
+            "-d",
+            "udp.port==2055,cflow",
+            "-V",
+        ]));
+        for bad in [
+            "Malformed",
+            "Expert Info (Warning",
+            "Expert Info (Error",
+            "Unknown",
+        ] {
+            assert!(!v.contains(bad), "{proto:?} {mode:?}: {bad}:\n{v}");
+        }
+        let lines: Vec<&str> = v.lines().map(str::trim).collect();
+        for want in wants {
+            assert!(
+                lines.contains(want),
+                "{proto:?} {mode:?}: no '{want}' in\n{v}"
+            );
+        }
+        // The data record names the sampler that kept it.
+        let id = if proto == Protocol::V9 {
+            "SamplerID"
+        } else {
+            "Selector Id"
+        };
+        let in_flow = format!("{id}: {}", mode as u8);
+        assert!(
+            lines.iter().filter(|l| **l == in_flow).count() >= 2,
+            "{proto:?} {mode:?}: the flow record has no {in_flow}:\n{v}"
+        );
+    }
 }

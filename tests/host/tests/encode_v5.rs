@@ -308,3 +308,22 @@ fn extreme_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn header_tells_the_sampler() {
+    use crate::flow::sampling::{Mode, Sampler};
+    let mut w = V5Writer::new(0);
+    let field = |w: &mut V5Writer| {
+        assert_eq!(w.push(&rec_a(), &clock()), Push::Added);
+        let p = w.finish(&clock()).unwrap();
+        u16::from_be_bytes([p[22], p[23]])
+    };
+    assert_eq!(field(&mut w), 0);
+    w.set_sampler(Sampler::new(Mode::Deterministic, 10));
+    assert_eq!(field(&mut w), 1 << 14 | 10);
+    // Hash sampling is told as random, as C does.
+    w.set_sampler(Sampler::new(Mode::Hash, 16383));
+    assert_eq!(field(&mut w), 2 << 14 | 16383);
+    w.set_sampler(None);
+    assert_eq!(field(&mut w), 0);
+}

@@ -11,6 +11,7 @@ use crate::export::options::{
     STATISTICS_INTERVAL_MS, SYSTEM_INIT_INTERVAL_MS,
 };
 use crate::export::pdu::Push;
+use crate::export::templates::Dialect;
 use crate::export::v9::V9Writer;
 use std::collections::BTreeMap;
 
@@ -27,6 +28,7 @@ pub fn stats() -> Statistics {
         lost_flows: 4,
         lost_packets: 40,
         lost_octets: 4000,
+        ..Statistics::default()
     }
 }
 
@@ -220,8 +222,11 @@ fn many_interfaces_fill_pdus_without_loss() {
 fn schedule_intervals() {
     let mut s = Schedule::new();
     let st = stats();
-    let kinds =
-        |s: &mut Schedule, t: u64, st: &Statistics| s.due_system(t, st).iter().collect::<Vec<_>>();
+    let kinds = |s: &mut Schedule, t: u64, st: &Statistics| {
+        s.due_system(t, st, Dialect::Ipfix)
+            .iter()
+            .collect::<Vec<_>>()
+    };
     use OptionsKind::*;
     assert_eq!(
         kinds(&mut s, 1000, &st),

@@ -34,6 +34,7 @@ fn line(key: FlowKey) -> FlowLine {
             src_mask: 0,
             dst_mask: 0,
             end_reason: EndReason::ForcedEnd,
+            sampler_id: 0,
         },
         age: 1520,
         idle: 20,

@@ -64,6 +64,7 @@ pub fn rec_a() -> FlowRecord {
         src_mask: 24,
         dst_mask: 16,
         end_reason: EndReason::IdleTimeout,
+        sampler_id: 0,
     }
 }
 
@@ -97,6 +98,7 @@ pub fn rec_b() -> FlowRecord {
         src_mask: 64,
         dst_mask: 48,
         end_reason: EndReason::ForcedEnd,
+        sampler_id: 0,
     }
 }
 
