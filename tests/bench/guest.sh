@@ -21,7 +21,7 @@ MODE=${MODE:-wall}
 REPEAT=${REPEAT:-5}
 COUNT=${COUNT:-200000}
 WARM=${WARM:-100000}
-CONFIGS=${CONFIGS:-none noop ours c nflog}
+CONFIGS=${CONFIGS:-none noop ours ours-hash10 ours-dump c nflog}
 FLOWS=${FLOWS:-1 1000 100000 1000000}
 # Same table and timeouts for both modules; nothing expires while the traffic runs.
 MODARGS="hashsize=1048576 maxflows=2000000 inactive_timeout=1800 active_timeout=1800 protocol=5 destination=127.0.0.1:2055"
@@ -137,8 +137,22 @@ unload() {
 	echo "bench: could not unload ipt_NETFLOW" >&2
 }
 
+# ours-dump: a reader lists every flow (/proc/net/stat/ipt_netflow_flows of dut) in a loop
+# on CPU 1 while pktgen sends on CPU 0: the dump must not slow the packet path.
+DUMPER=""
+dump_start() {
+	ip netns exec dut taskset -c 1 sh -c 'while :; do cat /proc/net/stat/ipt_netflow_flows >/dev/null; done' &
+	DUMPER=$!
+}
+dump_stop() {
+	[ -n "$DUMPER" ] || return 0
+	kill "$DUMPER" 2>/dev/null; wait "$DUMPER" 2>/dev/null
+	DUMPER=""
+}
+
 SLAB0=""
 setup() {
+	dump_stop
 	dut_ipt -F FORWARD
 	unload
 	case $1 in
@@ -151,6 +165,15 @@ setup() {
 		insmod "$ko" $MODARGS ${2:-} || { echo "bench: insmod $ko failed" >&2; return 1; }
 		SLAB0=$(slab_state)
 		dut_ipt -A FORWARD -j NETFLOW ;;
+	ours-hash10 | ours-dump)
+		local extra=""
+		[ "$1" = ours-hash10 ] && extra="sampler=hash:10"
+		# shellcheck disable=SC2086
+		insmod "$KO" $MODARGS $extra ${2:-} || { echo "bench: insmod $KO failed" >&2; return 1; }
+		SLAB0=$(slab_state)
+		dut_ipt -A FORWARD -j NETFLOW
+		[ "$1" = ours-dump ] && dump_start
+		;;
 	nflog) dut_ipt -A FORWARD -j NFLOG --nflog-group 1 ;;
 	*)
 		# shellcheck disable=SC2086
@@ -281,7 +304,7 @@ for flows in $FLOWS; do
 			pps=$(run "$COUNT")
 			[ $cfg = nflog ] && UACCTD_SENT=$((UACCTD_SENT + FORWARDED))
 			results[$cfg]="${results[$cfg]:-} $pps"
-			if [ "$r" = 1 ] && { [ $cfg = ours ] || [ $cfg = c ]; }; then
+			if [ "$r" = 1 ] && { [ $cfg = ours ] || [ $cfg = c ] || [ $cfg = ours-hash10 ]; }; then
 				# Memory of the flows: the slab cache before the traffic and now.
 				read -r o0 s0 _ _ _ <<<"$SLAB0"
 				read -r o1 s1 pages objsz slotsz <<<"$(slab_state)"
@@ -304,6 +327,7 @@ for flows in $FLOWS; do
 		emit "{\"mode\": \"$MODE\", \"peer_at\": $f, \"peer\": {\"flows_sent\": $f, \"packets_sent\": $UACCTD_SENT, \"flows_received\": $PEER_FLOWS, \"packets_received\": $PEER_PKTS}}" ;;
 	esac
 done
+dump_stop
 dut_ipt -F FORWARD
 unload
 

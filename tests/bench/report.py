@@ -124,7 +124,7 @@ if mem:
               "|---|---:|---:|---:|---:|---:|"]
     for m in mem:
         n = max(m["flows"], 1)
-        lines.append(f"| {CFG[m['config']]} | {m['flows']:,} | {m['object_size']} B (slot {m['slot_size']} B) | "
+        lines.append(f"| {CFG.get(m['config'], m['config'])} | {m['flows']:,} | {m['object_size']} B (slot {m['slot_size']} B) | "
                      f"{m['slab_bytes'] / n:.1f} B | {(m['slab_bytes'] + m['hash_bytes']) / n:.1f} B | "
                      f"{m['module_mem_bytes'] / n:.1f} B |")
     lines.append("")
