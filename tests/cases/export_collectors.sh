@@ -197,6 +197,10 @@ check_eq "$n10: sequence failures (tshark)" "$(ipfix_seq_failures $n10.pcap 2063
 col() { head -1 $nfacct/flows.csv | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
 pc=$(col PACKETS) bc=$(col BYTES)
 rows() { awk -F, -v c="$pc" 'NR > 1 && $c ~ /^[0-9]+$/' $nfacct/flows.csv; }
+# For a failure's diagnosis: its warnings and any aggregate key it printed twice.
+grep -E '^(ERROR|WARN)' $nfacct.log | head -5 | sed 's/^/    nfacctd: /'
+rows | cut -d, -f1-5 | sort | uniq -d | head -5 | sed 's/^/    nfacctd twice: /'
+cp $nfacct.log $nfacct/flows.csv $n10.pcap "$NETFLOW_OUT/" 2>/dev/null
 check_eq "nfacctd: packets = rule counters" "$(rows | awk -F, -v c="$pc" '{ s += $c } END { print s + 0 }')" "$((pkts4 + pkts6))"
 check_eq "nfacctd: bytes = rule counters" "$(rows | awk -F, -v c="$bc" '{ s += $c } END { print s + 0 }')" "$((bytes4 + bytes6))"
 # Its own messages start with their level; the startup banner quotes build flags (-Werror=...).
