@@ -6,7 +6,7 @@
 # v9 and IPFIX at once (and pmacct's nfacctd as a third decoder) each get every flow their
 # protocol carries, IPv6 counted lost for v5 only; %dev binds a collector's socket to a
 # VRF device, the only way to its address.
-# timeout: 900
+# timeout: 1200
 . "$NETFLOW_REPO/tests/lib.sh"
 
 flowsum() { python3 "$REPO/tests/tools/flowsum.py" "$@"; }

@@ -1,6 +1,6 @@
 # net.netflow.*: valid values take effect (checked by behaviour), bad values are refused
 # with EINVAL and a dmesg line, keeping the old value.
-# timeout: 900
+# timeout: 1200
 . "$NETFLOW_REPO/tests/lib.sh"
 
 ctl=/proc/sys/net/netflow

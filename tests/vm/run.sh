@@ -10,7 +10,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 kdir=$1; shift
 tests=("$@")
-[ ${#tests[@]} -gt 0 ] || tests=("$repo"/tests/cases/*.sh)
+if [ ${#tests[@]} = 0 ]; then
+	# Longest first (by each test's time budget), so that no long test starts last while
+	# the other slot has nothing left to run.
+	mapfile -t tests < <(for t in "$repo"/tests/cases/*.sh; do
+		printf '%s %s\n' "$(sed -n 's/^# timeout: *\([0-9]*\).*/\1/p' "$t" | head -1)" "$t"
+	done | sort -k1,1nr -k2 | cut -d' ' -f2-)
+fi
 results=${NETFLOW_RESULTS:-$repo/out/vm}
 
 # Kernel messages that mean a bug, whatever the test printed.
