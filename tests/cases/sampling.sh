@@ -53,11 +53,12 @@ check_match "nfdump read the interval from v5's header" "$(for f in $nf/nfcapd.2
 check_eq "collector: no sequence failure" "$(seq_failures $nf)" 0
 
 log "random:10, v9: options and samplerId decoded by tshark"
+# Captured from before the change: the sampler's options go out at once, then every 5 min.
+start_dumpcap /tmp/v9.pcap 2055
 sysctl -qw net.netflow.protocol=9
 sysctl -qw net.netflow.sampler=random:10
 check_eq "sysctl reads back" "$(cat $CTL/sampler)" random:10
 sysctl -qw net.netflow.flush=2
-start_dumpcap /tmp/v9.pcap 2055
 send 10.2.0.2 9000 1000 1 40 22000
 sysctl -qw net.netflow.flush=1
 sleep 2
@@ -75,10 +76,10 @@ check_match "/proc agrees" "$(sampling_line)" "^Flow sampling mode random one-ou
 check_eq "tshark: no malformed packet" "$(grep -c Malformed /tmp/v9.txt)" 0
 
 log "hash:10, IPFIX: unselected flows never enter the table"
+start_dumpcap /tmp/v10.pcap 2055
 sysctl -qw net.netflow.protocol=10
 sysctl -qw net.netflow.sampler=hash:10
 sysctl -qw net.netflow.flush=2
-start_dumpcap /tmp/v10.pcap 2055
 send 10.2.0.2 9000 1000 3 40 24000
 send fd02::2 9000 200 2 40 26000
 kept=$(active)
@@ -100,9 +101,9 @@ check_eq "tshark: no malformed packet" "$(grep -c Malformed /tmp/v10.txt)" 0
 check_eq "tshark: IPFIX sequence" "$(ipfix_seq_failures /tmp/v10.pcap 2055)" 0
 
 log "deterministic:10, IPFIX: systematic selector"
+start_dumpcap /tmp/v10d.pcap 2055
 sysctl -qw net.netflow.flush=2
 sysctl -qw net.netflow.sampler=deterministic:10
-start_dumpcap /tmp/v10d.pcap 2055
 send 10.2.0.2 9000 200 1 40 30000
 sysctl -qw net.netflow.flush=1
 sleep 2
