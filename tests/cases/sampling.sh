@@ -130,5 +130,6 @@ check "no sampling line when off" sh -c "! grep -q '^Flow sampling' $PROC"
 read_total
 check_eq "every packet reached the target and was counted (Total = rule counter)" "$t_pkts" "$(rule_pkts iptables FORWARD)"
 sysctl -qw net.netflow.flush=1
+iptables -F FORWARD; ip6tables -F FORWARD
 unload
 finish
