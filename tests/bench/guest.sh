@@ -150,6 +150,12 @@ dump_stop() {
 	DUMPER=""
 }
 
+# Our module keeps an instance per namespace: dut's starts with a small table (as every
+# namespace but the initial one), sized here like the initial one's for a fair comparison.
+# C has one instance, whose /proc is the initial namespace's.
+size_dut() { ip netns exec dut sysctl -qw net.netflow.hashsize=1048576; }
+stat_of() { if [ "$1" = c ]; then cat $PROC; else ip netns exec dut cat $PROC; fi; }
+
 SLAB0=""
 setup() {
 	dump_stop
@@ -163,6 +169,7 @@ setup() {
 		[ "$1" = c ] && ko=$KO_C
 		# shellcheck disable=SC2086
 		insmod "$ko" $MODARGS ${2:-} || { echo "bench: insmod $ko failed" >&2; return 1; }
+		[ "$1" = c ] || size_dut
 		SLAB0=$(slab_state)
 		dut_ipt -A FORWARD -j NETFLOW ;;
 	ours-hash10 | ours-dump)
@@ -170,15 +177,17 @@ setup() {
 		[ "$1" = ours-hash10 ] && extra="sampler=hash:10"
 		# shellcheck disable=SC2086
 		insmod "$KO" $MODARGS $extra ${2:-} || { echo "bench: insmod $KO failed" >&2; return 1; }
+		size_dut
 		SLAB0=$(slab_state)
 		dut_ipt -A FORWARD -j NETFLOW
-		[ "$1" = ours-dump ] && dump_start
+		if [ "$1" = ours-dump ]; then dump_start; fi
 		;;
 	nflog) dut_ipt -A FORWARD -j NFLOG --nflog-group 1 ;;
 	*)
 		# shellcheck disable=SC2086
 		insmod "$REPO/out/bench-build-$1/ipt_NETFLOW.ko" $MODARGS ${2:-} ||
 			{ echo "bench: insmod of build $1 failed" >&2; return 1; }
+		size_dut
 		dut_ipt -A FORWARD -j NETFLOW ;;
 	esac
 }
@@ -308,7 +317,8 @@ for flows in $FLOWS; do
 				# Memory of the flows: the slab cache before the traffic and now.
 				read -r o0 s0 _ _ _ <<<"$SLAB0"
 				read -r o1 s1 pages objsz slotsz <<<"$(slab_state)"
-				act=$(active_flows); hkb=$(hash_kb); mkb=$(flows_mem_kb)
+				stat_of $cfg >/tmp/stat.txt
+				act=$(PROC=/tmp/stat.txt active_flows); hkb=$(PROC=/tmp/stat.txt hash_kb); mkb=$(PROC=/tmp/stat.txt flows_mem_kb)
 				say "flows=$f $cfg memory: active $act; slab objects $o0 -> $o1, slabs $s0 -> $s1 of $pages pages, object $objsz B (slot $slotsz B); hash ${hkb}K; module says ${mkb}K"
 				memline="$memline{\"config\": \"$cfg\", \"flows\": ${act:-0}, \"objects\": $((o1 - o0)), \"slab_bytes\": $(( (s1 - s0) * pages * 4096 )), \"object_size\": ${objsz:-0}, \"slot_size\": ${slotsz:-0}, \"hash_bytes\": $(( ${hkb:-0} * 1024 )), \"module_mem_bytes\": $(( ${mkb:-0} * 1024 ))},"
 			fi
