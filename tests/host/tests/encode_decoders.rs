@@ -596,6 +596,28 @@ fn decoders_accept_our_pdus() {
     }
 }
 
+/// `pdus` written to `file` as a capture and decoded by `tshark -V`, which must report
+/// no malformed packet, warning, error or unknown element.
+fn tshark_clean(file: &Path, pdus: &[Vec<u8>]) -> String {
+    std::fs::write(file, pcap(pdus)).unwrap();
+    let v = run(Command::new("tshark").args([
+        "-r",
+        file.to_str().unwrap(),
+        "-d",
+        "udp.port==2055,cflow",
+        "-V",
+    ]));
+    for bad in [
+        "Malformed",
+        "Expert Info (Warning",
+        "Expert Info (Error",
+        "Unknown",
+    ] {
+        assert!(!v.contains(bad), "{}: {bad}:\n{v}", file.display());
+    }
+    v
+}
+
 /// The options records, as tshark decodes them: every kind in v9 and IPFIX, after and
 /// among flow records, without a malformed field.
 #[test]
@@ -634,23 +656,7 @@ fn tshark_decodes_options_records() {
             Push::Added
         );
         let pdus = vec![w.finish(&clock()).unwrap().to_vec()];
-        let file = dir.join(format!("options-{proto:?}.pcap"));
-        std::fs::write(&file, pcap(&pdus)).unwrap();
-        let v = run(Command::new("tshark").args([
-            "-r",
-            file.to_str().unwrap(),
-            "-d",
-            "udp.port==2055,cflow",
-            "-V",
-        ]));
-        for bad in [
-            "Malformed",
-            "Expert Info (Warning",
-            "Expert Info (Error",
-            "Unknown",
-        ] {
-            assert!(!v.contains(bad), "{proto:?}: {bad}:\n{v}");
-        }
+        let v = tshark_clean(&dir.join(format!("options-{proto:?}.pcap")), &pdus);
         let lines: Vec<&str> = v.lines().map(str::trim).collect();
         let (domain, iface_scope) = if proto == Protocol::V9 {
             ("ScopeSystem: 00000007", "ScopeInterface: 3")
@@ -855,23 +861,7 @@ fn tshark_decodes_sampler_options() {
         r.sampler_id = mode as u8;
         assert_eq!(w.push(&r, &clock()), Push::Added);
         let pdus = vec![w.finish(&clock()).unwrap().to_vec()];
-        let file = dir.join(format!("sampler-{proto:?}-{mode:?}.pcap"));
-        std::fs::write(&file, pcap(&pdus)).unwrap();
-        let v = run(Command::new("tshark").args([
-            "-r",
-            file.to_str().unwrap(),
-            "-d",
-            "udp.port==2055,cflow",
-            "-V",
-        ]));
-        for bad in [
-            "Malformed",
-            "Expert Info (Warning",
-            "Expert Info (Error",
-            "Unknown",
-        ] {
-            assert!(!v.contains(bad), "{proto:?} {mode:?}: {bad}:\n{v}");
-        }
+        let v = tshark_clean(&dir.join(format!("sampler-{proto:?}-{mode:?}.pcap")), &pdus);
         let lines: Vec<&str> = v.lines().map(str::trim).collect();
         for want in wants {
             assert!(
