@@ -5,6 +5,9 @@
 //! Every packet that reaches `-j NETFLOW` is accounted into a flow; flows that end are
 //! exported as NetFlow v5, v9 or IPFIX to the collectors in `destination`.
 
+// pin_init! of the per-namespace state (`engine::Netflow`) nests deeper than 128.
+#![recursion_limit = "256"]
+
 use kernel::c_str;
 use kernel::prelude::*;
 use kernel::sync::Arc;
@@ -14,6 +17,7 @@ mod engine;
 mod export;
 mod flow;
 mod glue;
+mod nat;
 mod procfs;
 mod settings;
 

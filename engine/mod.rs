@@ -22,6 +22,7 @@ use crate::glue::rcu_table::Maintenance;
 use crate::glue::skb::Packet;
 use crate::glue::time;
 use crate::glue::work::{Next, Periodic};
+use crate::nat::listener::{NatListener, NatStats};
 use crate::settings::spec::{Setting, ANY_CPU};
 use crate::settings::values::Values;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
@@ -156,6 +157,11 @@ pub(crate) struct Netflow {
     pub(crate) export_stats: ExportStats,
     /// What the sampler kept and dropped.
     pub(crate) sampling: SamplingStats,
+    /// The conntrack event listener, while `natevents` is on.
+    #[pin]
+    nat: Mutex<Option<NatListener>>,
+    /// What it read.
+    pub(crate) nat_stats: NatStats,
     #[pin]
     pub(crate) rates: Mutex<Rates>,
     pub(crate) worker: WorkerStats,
@@ -197,6 +203,8 @@ impl Netflow {
             exporter <- new_mutex!(exporter, "netflow_exporter"),
             export_stats: ExportStats::default(),
             sampling: SamplingStats::default(),
+            nat <- new_mutex!(None, "netflow_nat"),
+            nat_stats: NatStats::default(),
             rates <- new_mutex!(rates, "netflow_rates"),
             worker: WorkerStats::default(),
             cursor: AtomicUsize::new(0),
@@ -255,8 +263,58 @@ impl Netflow {
         released
     }
 
+    /// Exports the NAT events conntrack has queued for us (while `natevents` is on).
+    fn export_nat_events(&self) {
+        let mut nat = self.nat.lock();
+        let Some(listener) = nat.as_mut() else {
+            return;
+        };
+        let clock = now();
+        let mut exporter = self.exporter();
+        listener.drain(clock.unix_ms, &self.nat_stats, |ev| {
+            exporter.export_nat(ev, &clock, &self.export_stats)
+        });
+    }
+
+    /// Starts (`true`) or stops listening to conntrack's events. Stopping exports what
+    /// was queued first. Sleeps.
+    pub(crate) fn set_natevents(&self, on: bool) -> Result {
+        if on == self.nat.lock().is_some() {
+            return Ok(());
+        }
+        if on {
+            let listener = NatListener::open(&self.net)?;
+            // Said for the initial namespace only, not again for each one made after.
+            if self.initial.is_none() && !crate::glue::conntrack::events_delivered(&self.net) {
+                pr_warn!(
+                    "natevents: conntrack delivers no events in this namespace yet (is \
+                     nf_conntrack_netlink loaded?): NAT events start once it is\n"
+                );
+            }
+            *self.nat.lock() = Some(listener);
+        } else {
+            self.export_nat_events();
+            let listener = self.nat.lock().take();
+            drop(listener);
+        }
+        Ok(())
+    }
+
+    /// Whether NAT events are on, and if so whether conntrack delivers events now, the
+    /// listener's queued bytes and queue size.
+    pub(crate) fn nat_state(&self) -> Option<(bool, u32, u32)> {
+        let nat = self.nat.lock();
+        let (queued, size) = nat.as_ref()?.queue();
+        Some((
+            crate::glue::conntrack::events_delivered(&self.net),
+            queued,
+            size,
+        ))
+    }
+
     /// Exports every flow now and sends the last PDU. Sleeps.
     pub(crate) fn flush_all(&self) {
+        self.export_nat_events();
         let mut m = self.flows.maintenance();
         m.retire_all();
         self.export_retired(&mut m, true);
@@ -274,18 +332,8 @@ impl Netflow {
         self.flows.reset_stats();
         self.sampling.reset();
         let exporter = self.exporter();
-        let e = &self.export_stats;
-        for c in [
-            &e.pdus,
-            &e.bytes,
-            &e.flows,
-            &e.errors,
-            &e.lost_flows,
-            &e.lost_packets,
-            &e.lost_bytes,
-        ] {
-            c.store(0, Relaxed);
-        }
+        self.export_stats.reset();
+        self.nat_stats.reset();
         drop(exporter);
         drop(m);
         // Rates restart from the new totals.
@@ -509,6 +557,7 @@ impl Periodic for Netflow {
             self.worker.buckets.store(scanned.buckets as u64, Relaxed);
             self.worker.exported.store(exported as u64, Relaxed);
         }
+        self.export_nat_events();
         self.export_options();
         self.sample_rates();
         self.worker.delay.store(delay, Relaxed);

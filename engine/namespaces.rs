@@ -114,6 +114,14 @@ impl PernetHandler for Namespaces {
         let inum = net.inum();
         let netflow = Netflow::new(net, initial, flows, values, exporter, p.aggregation)?;
         let netflow = Arc::pin_init(netflow, GFP_KERNEL)?;
+        if netflow.settings.get(Setting::Natevents) != 0 {
+            netflow.set_natevents(true).inspect_err(|e| {
+                pr_err!(
+                    "natevents: cannot listen to conntrack's events: error {}\n",
+                    e.to_errno()
+                )
+            })?;
+        }
         let first = Next {
             delay: 1,
             cpu: netflow.work_cpu(),
@@ -156,8 +164,10 @@ impl PernetHandler for Namespaces {
     }
 
     fn pre_exit(&self, instance: &Instance) {
-        // The namespace's devices are still there: its collectors can get its flows.
+        // The namespace's devices are still there: its collectors can get its flows (and
+        // the NAT events queued, which flush_all exports first).
         instance.netflow.flush_all();
+        let _ = instance.netflow.set_natevents(false);
         if instance.netflow.net.is_initial() {
             drop(TARGET.replace(None));
             self.initial.lock().take();

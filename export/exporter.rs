@@ -20,6 +20,7 @@ use crate::flow::key::{Family, FlowKey};
 use crate::flow::sampling::Sampler;
 use crate::glue::ratelimit::debug_allowed;
 use crate::glue::sched;
+use crate::nat::event::NatEvent;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use kernel::prelude::*;
 
@@ -40,6 +41,29 @@ pub(crate) struct ExportStats {
     pub(crate) lost_packets: AtomicU64,
     /// Their bytes.
     pub(crate) lost_bytes: AtomicU64,
+    /// NAT events in PDUs sent to at least one collector.
+    pub(crate) nat_exported: AtomicU64,
+    /// NAT events lost: in PDUs no collector took, or not exportable (IPv6 in v5).
+    pub(crate) nat_lost: AtomicU64,
+}
+
+impl ExportStats {
+    /// Makes every counter count from 0 again.
+    pub(crate) fn reset(&self) {
+        for c in [
+            &self.pdus,
+            &self.bytes,
+            &self.flows,
+            &self.errors,
+            &self.lost_flows,
+            &self.lost_packets,
+            &self.lost_bytes,
+            &self.nat_exported,
+            &self.nat_lost,
+        ] {
+            c.store(0, Relaxed);
+        }
+    }
 }
 
 /// Totals of the records in the PDU being filled, to count them when it is sent or lost.
@@ -48,6 +72,7 @@ struct Pending {
     flows: u64,
     packets: u64,
     bytes: u64,
+    nat_events: u64,
 }
 
 /// The export settings, as the settings table has them when the exporter is used.
@@ -273,6 +298,15 @@ impl Exporter {
         }
     }
 
+    /// Adds a NAT event to every lane, sending a PDU whenever one is full. A lane that
+    /// cannot carry it (IPv6 in v5) counts it lost.
+    pub(crate) fn export_nat(&mut self, ev: &NatEvent, clock: &Clock, stats: &ExportStats) {
+        let (collectors, debug) = (&self.collectors, self.options.debug);
+        for lane in self.lanes.iter_mut().flatten() {
+            lane.export_nat(ev, clock, stats, collectors, debug);
+        }
+    }
+
     /// Adds the options records that are due (v9/IPFIX; at most once a second, the
     /// interface table paced), sending PDUs as they fill.
     ///
@@ -382,6 +416,28 @@ impl Lane {
         stats.lost_bytes.fetch_add(rec.bytes, Relaxed);
     }
 
+    fn export_nat(
+        &mut self,
+        ev: &NatEvent,
+        clock: &Clock,
+        stats: &ExportStats,
+        collectors: &Collectors,
+        debug: u32,
+    ) {
+        // Full: send the PDU and retry once in an empty one, where any record fits.
+        for _ in 0..2 {
+            match self.writer.push_nat(ev, clock) {
+                Push::Added => {
+                    self.pending.nat_events = self.pending.nat_events.saturating_add(1);
+                    return;
+                }
+                Push::NotExportable => break,
+                Push::Full => self.send(clock, stats, collectors, debug),
+            }
+        }
+        stats.nat_lost.fetch_add(1, Relaxed);
+    }
+
     fn push_options(
         &mut self,
         rec: &OptionsRecord<'_>,
@@ -424,11 +480,13 @@ impl Lane {
             // Atomic adds wrap (no overflow check); usize into u64 is lossless.
             stats.bytes.fetch_add(pdu.len() as u64, Relaxed);
             stats.flows.fetch_add(pending.flows, Relaxed);
+            stats.nat_exported.fetch_add(pending.nat_events, Relaxed);
         } else {
             stats.errors.fetch_add(1, Relaxed);
             stats.lost_flows.fetch_add(pending.flows, Relaxed);
             stats.lost_packets.fetch_add(pending.packets, Relaxed);
             stats.lost_bytes.fetch_add(pending.bytes, Relaxed);
+            stats.nat_lost.fetch_add(pending.nat_events, Relaxed);
         }
     }
 }

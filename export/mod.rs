@@ -9,6 +9,7 @@ pub(crate) mod collectors;
 pub(crate) mod destination;
 pub(crate) mod exporter;
 pub(crate) mod ipfix;
+pub(crate) mod nel;
 pub(crate) mod options;
 pub(crate) mod pdu;
 pub(crate) mod record;

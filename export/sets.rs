@@ -9,10 +9,13 @@
 //! Pure `core` code (no allocation, no panics): compiled into the module and into the
 //! host test harness.
 
+use crate::export::nel;
 use crate::export::options::{OptionsKind, OptionsRecord, OPTIONS_KINDS};
 use crate::export::pdu::{put_u16_at, Clock, Cursor, Push, MAX_TEMPLATED_PDU};
 use crate::export::record::FlowRecord;
 use crate::export::templates::{Dialect, Field, Fields, Shape, Templates};
+use crate::flow::key::Family;
+use crate::nat::event::NatEvent;
 
 /// v9 flowset ID of templates.
 pub(crate) const V9_TEMPLATE_SET: u16 = 0;
@@ -147,6 +150,8 @@ pub(crate) struct SetPdu {
     pub(crate) templates: Templates,
     /// Which options templates were sent since the last refresh.
     options_announced: [bool; OPTIONS_KINDS],
+    /// Whether the IPv4 and the IPv6 NAT event templates were sent since then.
+    nat_announced: [bool; 2],
     /// The template resend schedule.
     pub(crate) timer: TemplateTimer,
 }
@@ -196,6 +201,7 @@ impl SetPdu {
             },
             templates: Templates::new(),
             options_announced: [false; OPTIONS_KINDS],
+            nat_announced: [false; 2],
             timer: TemplateTimer::new(20, 30),
         }
     }
@@ -216,6 +222,7 @@ impl SetPdu {
         if self.body.data_records == 0 && self.timer.due(clock) {
             self.templates.refresh();
             self.options_announced = [false; OPTIONS_KINDS];
+            self.nat_announced = [false; 2];
             self.timer.sent(clock);
         }
     }
@@ -239,6 +246,28 @@ impl SetPdu {
             });
         if pushed == Push::Added {
             tpl.announced = true;
+        }
+        pushed
+    }
+
+    /// Adds a NAT event record, first writing its family's NEL template if due.
+    pub(crate) fn push_nat(&mut self, ev: &NatEvent, clock: &Clock) -> Push {
+        self.refresh_if_due(clock);
+        let (id, list) = nel::template(ev.family);
+        let fields = Fields::from_list(list);
+        // Constant indexes into a [bool; 2]: checked at compile time.
+        let announced = match ev.family {
+            Family::V4 => &mut self.nat_announced[0],
+            Family::V6 => &mut self.nat_announced[1],
+        };
+        let announce = (!*announced).then_some(Announce::Data(&fields));
+        let pushed = self
+            .body
+            .push_record(id, announce, fields.record_len(), |c| {
+                list.iter().try_for_each(|&f| nel::put_field(c, f, ev))
+            });
+        if pushed == Push::Added {
+            *announced = true;
         }
         pushed
     }
@@ -506,6 +535,11 @@ impl<F: SetFormat> SetWriter<F> {
     /// Adds a record (`Full`: nothing written; finish, send, push again).
     pub(crate) fn push(&mut self, rec: &FlowRecord, clock: &Clock) -> Push {
         self.pdu.push(rec, clock)
+    }
+
+    /// Adds a NAT event record (`Full`: nothing written; finish, send, push again).
+    pub(crate) fn push_nat(&mut self, ev: &NatEvent, clock: &Clock) -> Push {
+        self.pdu.push_nat(ev, clock)
     }
 
     /// Adds an options record (`Full`: nothing written; finish, send, push again).

@@ -180,6 +180,15 @@ impl Fields {
         }
     }
 
+    /// The fields of a fixed list (at most [`MAX_FIELDS`] are kept).
+    pub(crate) fn from_list(list: &[Field]) -> Self {
+        let mut f = Fields::new();
+        for &(id, len) in list {
+            f.push(id, len);
+        }
+        f
+    }
+
     fn push(&mut self, id: u16, len: u16) {
         if let Some(slot) = self.list.get_mut(self.len) {
             *slot = (id, len);

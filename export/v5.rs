@@ -9,6 +9,7 @@ use crate::export::pdu::{Clock, Cursor, Push};
 use crate::export::record::FlowRecord;
 use crate::flow::key::Family;
 use crate::flow::sampling::Sampler;
+use crate::nat::event::{NatEvent, NatEventKind};
 
 /// Bytes of the v5 header.
 pub(crate) const V5_HEADER_LEN: usize = 24;
@@ -18,6 +19,33 @@ pub(crate) const V5_RECORD_LEN: usize = 48;
 pub(crate) const V5_MAX_RECORDS: usize = 30;
 /// Largest v5 PDU (1464 bytes; over an IPv6 collector path it exceeds a 1500 MTU by 12).
 pub(crate) const MAX_PDU_V5: usize = V5_HEADER_LEN + V5_MAX_RECORDS * V5_RECORD_LEN;
+
+/// One v5 record's fields (addresses in the first 4 bytes).
+struct Row {
+    src: [u8; 16],
+    dst: [u8; 16],
+    next_hop: [u8; 16],
+    in_if: u16,
+    out_if: u16,
+    pkts: u32,
+    bytes: u32,
+    first: u32,
+    last: u32,
+    src_port: u16,
+    dst_port: u16,
+    tcp_flags: u8,
+    protocol: u8,
+    tos: u8,
+    src_as: u16,
+    dst_as: u16,
+    src_mask: u8,
+    dst_mask: u8,
+}
+
+const TCP_FIN: u8 = 0x01;
+const TCP_RST: u8 = 0x04;
+const TCP_SYN: u8 = 0x02;
+const TCP_ACK: u8 = 0x10;
 
 /// A record split over several v5 records, part of which went into an earlier PDU.
 #[derive(Clone, Copy)]
@@ -126,28 +154,109 @@ impl V5Writer {
         clock: &Clock,
     ) -> Option<()> {
         let k = &rec.key;
-        // count < V5_MAX_RECORDS (push checks it): off < MAX_PDU_V5, no overflow.
+        self.write_row(&Row {
+            src: k.src,
+            dst: k.dst,
+            next_hop: rec.next_hop, // the gateway of the first packet's route
+            in_if: k.in_if.min(0xffff) as u16,
+            out_if: rec.out_if.min(0xffff) as u16,
+            pkts,
+            bytes,
+            first: clock.uptime_of(rec.first_ms),
+            last: clock.uptime_of(rec.last_ms),
+            src_port: k.src_port,
+            dst_port: k.dst_port,
+            tcp_flags: rec.tcp_flags,
+            protocol: k.protocol,
+            tos: k.tos,
+            src_as: 0,
+            dst_as: 0,
+            src_mask: rec.src_mask,
+            dst_mask: rec.dst_mask,
+        })
+    }
+
+    /// Adds a NAT event as C ipt_NETFLOW's v5 pseudo-flows: source the pre-NAT source,
+    /// destination the post-NAT destination (as the FORWARD chain's flow has them), no
+    /// packets or bytes, TCP flags SYN+ACK for a creation and FIN+RST for a deletion; one
+    /// record for a translated source (next hop and src_as: the post-NAT source and
+    /// port) and one for a translated destination (next hop and dst_as: the pre-NAT
+    /// destination and port). Both or none go into this PDU.
+    pub(crate) fn push_nat(&mut self, ev: &NatEvent, clock: &Clock) -> Push {
+        if ev.family != Family::V4 {
+            return Push::NotExportable;
+        }
+        let (snat, dnat) = (ev.source_translated(), ev.destination_translated());
+        // At most 2 more records than V5_MAX_RECORDS (30): no overflow.
+        if self.count + usize::from(snat) + usize::from(dnat) > V5_MAX_RECORDS {
+            return Push::Full;
+        }
+        let t = clock.uptime_of(ev.time_ms);
+        let mut row = Row {
+            src: ev.src,
+            dst: ev.post_dst,
+            next_hop: [0; 16],
+            in_if: 0,
+            out_if: 0,
+            pkts: 0,
+            bytes: 0,
+            first: t,
+            last: t,
+            src_port: ev.src_port,
+            dst_port: ev.post_dst_port,
+            tcp_flags: match ev.kind {
+                NatEventKind::Create => TCP_SYN | TCP_ACK,
+                NatEventKind::Delete => TCP_FIN | TCP_RST,
+            },
+            protocol: ev.protocol,
+            tos: 0,
+            src_as: 0,
+            dst_as: 0,
+            src_mask: 0,
+            dst_mask: 0,
+        };
+        let halves = [
+            (snat, ev.post_src, ev.post_src_port, 0),
+            (dnat, ev.dst, 0, ev.dst_port),
+        ];
+        for (translated, next_hop, src_as, dst_as) in halves {
+            if !translated {
+                continue;
+            }
+            (row.next_hop, row.src_as, row.dst_as) = (next_hop, src_as, dst_as);
+            if self.write_row(&row).is_none() {
+                return Push::NotExportable; // unreachable: the count bounds the offset
+            }
+            // count < V5_MAX_RECORDS (checked above).
+            self.count += 1;
+        }
+        Push::Added
+    }
+
+    /// Writes record number `count` (at most `V5_MAX_RECORDS - 1`).
+    fn write_row(&mut self, r: &Row) -> Option<()> {
+        // count < V5_MAX_RECORDS (the callers check it): off < MAX_PDU_V5, no overflow.
         let off = V5_HEADER_LEN + self.count * V5_RECORD_LEN;
         let mut c = Cursor::new(&mut self.buf, off);
-        c.bytes(k.src.get(..4)?)?;
-        c.bytes(k.dst.get(..4)?)?;
-        c.bytes(rec.next_hop.get(..4)?)?; // the gateway of the first packet's route
-        c.u16(k.in_if.min(0xffff) as u16)?;
-        c.u16(rec.out_if.min(0xffff) as u16)?;
-        c.u32(pkts)?;
-        c.u32(bytes)?;
-        c.u32(clock.uptime_of(rec.first_ms))?;
-        c.u32(clock.uptime_of(rec.last_ms))?;
-        c.u16(k.src_port)?;
-        c.u16(k.dst_port)?;
+        c.bytes(r.src.get(..4)?)?;
+        c.bytes(r.dst.get(..4)?)?;
+        c.bytes(r.next_hop.get(..4)?)?;
+        c.u16(r.in_if)?;
+        c.u16(r.out_if)?;
+        c.u32(r.pkts)?;
+        c.u32(r.bytes)?;
+        c.u32(r.first)?;
+        c.u32(r.last)?;
+        c.u16(r.src_port)?;
+        c.u16(r.dst_port)?;
         c.u8(0)?; // pad1
-        c.u8(rec.tcp_flags)?;
-        c.u8(k.protocol)?;
-        c.u8(k.tos)?;
-        c.u16(0)?; // src_as
-        c.u16(0)?; // dst_as
-        c.u8(rec.src_mask)?;
-        c.u8(rec.dst_mask)?;
+        c.u8(r.tcp_flags)?;
+        c.u8(r.protocol)?;
+        c.u8(r.tos)?;
+        c.u16(r.src_as)?;
+        c.u16(r.dst_as)?;
+        c.u8(r.src_mask)?;
+        c.u8(r.dst_mask)?;
         c.u16(0) // pad2
     }
 

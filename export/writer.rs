@@ -12,6 +12,7 @@ use crate::export::record::FlowRecord;
 use crate::export::v5::V5Writer;
 use crate::export::v9::V9Writer;
 use crate::flow::sampling::Sampler;
+use crate::nat::event::NatEvent;
 
 /// Export protocol, numbered as the `protocol` parameter and the header's version field.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -113,6 +114,16 @@ impl PduWriter {
             PduWriter::V5(w) => w.push(rec, clock),
             PduWriter::V9(w) => w.push(rec, clock),
             PduWriter::Ipfix(w) => w.push(rec, clock),
+        }
+    }
+
+    /// Adds a NAT event to the PDU under construction: a NEL record in v9/IPFIX, C's
+    /// pseudo-flows in v5 (IPv4 only).
+    pub(crate) fn push_nat(&mut self, ev: &NatEvent, clock: &Clock) -> Push {
+        match self {
+            PduWriter::V5(w) => w.push_nat(ev, clock),
+            PduWriter::V9(w) => w.push_nat(ev, clock),
+            PduWriter::Ipfix(w) => w.push_nat(ev, clock),
         }
     }
 

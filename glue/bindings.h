@@ -20,6 +20,7 @@
 #include <net/route.h>
 #include <net/ip6_fib.h>
 #include <linux/route.h>
+#include <linux/netlink.h>
 
 #include "helpers.h"
 #include "modinfo.h"

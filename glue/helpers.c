@@ -21,6 +21,8 @@
 #include <linux/smp.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/netlink.h>
+#include <net/netfilter/nf_conntrack_ecache.h>
 #include "bindings.h"
 
 void netflow_rcu_read_lock(void) { rcu_read_lock(); }
@@ -77,6 +79,28 @@ unsigned long netflow_totalram_pages(void) { return totalram_pages(); }
 int netflow_sk_wmem_alloc_get(const struct sock *sk) { return sk_wmem_alloc_get(sk); }
 int netflow_sock_error(struct sock *sk) { return sock_error(sk); }
 int netflow_sock_min_sndbuf(void) { return SOCK_MIN_SNDBUF; }
+
+/* glue/netlink.rs: NETLINK_NO_ENOBUFS, as a listener that counts its drops sets it. */
+int netflow_netlink_no_enobufs(struct socket *sock)
+{
+	int one = 1;
+
+	return sock->ops->setsockopt(sock, SOL_NETLINK, NETLINK_NO_ENOBUFS,
+				     KERNEL_SOCKPTR(&one), sizeof(one));
+}
+int netflow_sk_drops(const struct sock *sk) { return atomic_read(&sk->sk_drops); }
+int netflow_sk_rmem_alloc_get(const struct sock *sk) { return sk_rmem_alloc_get(sk); }
+int netflow_sock_min_rcvbuf(void) { return SOCK_MIN_RCVBUF; }
+
+/* glue/conntrack.rs: only tested for NULL, never dereferenced or set. */
+bool netflow_ct_events_delivered(const struct net *net)
+{
+#ifdef CONFIG_NF_CONNTRACK_EVENTS
+	return rcu_access_pointer(net->ct.nf_conntrack_event_cb) != NULL;
+#else
+	return false;
+#endif
+}
 
 /* glue/proc.rs */
 bool netflow_seq_has_overflowed(struct seq_file *m) { return seq_has_overflowed(m); }

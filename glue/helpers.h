@@ -47,6 +47,17 @@ int netflow_sk_wmem_alloc_get(const struct sock *sk);
 int netflow_sock_error(struct sock *sk);
 int netflow_sock_min_sndbuf(void);
 
+/* glue/netlink.rs */
+struct socket;
+struct net;
+int netflow_netlink_no_enobufs(struct socket *sock);
+int netflow_sk_drops(const struct sock *sk);
+int netflow_sk_rmem_alloc_get(const struct sock *sk);
+int netflow_sock_min_rcvbuf(void);
+
+/* glue/conntrack.rs */
+bool netflow_ct_events_delivered(const struct net *net);
+
 /* glue/proc.rs */
 struct seq_file;
 bool netflow_seq_has_overflowed(struct seq_file *m);

@@ -8,12 +8,14 @@
 
 pub(crate) mod bh;
 pub(crate) mod bucket;
+pub(crate) mod conntrack;
 pub(crate) mod cpu;
 pub(crate) mod kmem_cache;
 pub(crate) mod memcg;
 pub(crate) mod modinfo;
 pub(crate) mod net;
 pub(crate) mod netdev;
+pub(crate) mod netlink;
 pub(crate) mod params;
 pub(crate) mod percpu;
 pub(crate) mod pernet;
@@ -26,6 +28,7 @@ pub(crate) mod rcu_box;
 pub(crate) mod rcu_table;
 pub(crate) mod sched;
 pub(crate) mod skb;
+pub(crate) mod sock;
 pub(crate) mod sysctl;
 pub(crate) mod time;
 pub(crate) mod udp;

@@ -7,8 +7,9 @@
 
 use super::bindings;
 use super::net::NetRef;
+use super::sock::{self, Buffer};
 use core::net::{IpAddr, SocketAddr};
-use core::ptr::{addr_of, addr_of_mut, null_mut, NonNull};
+use core::ptr::{null_mut, NonNull};
 use kernel::error::{to_result, Error};
 use kernel::prelude::*;
 
@@ -216,33 +217,15 @@ impl UdpSocket {
     ///
     /// Takes the socket lock, which may sleep: process context only.
     pub(crate) fn set_sndbuf(&self, bytes: u32) {
-        if bytes == 0 {
-            return;
-        }
-        // SAFETY: no requirement.
-        let min = unsafe { bindings::netflow_sock_min_sndbuf() };
-        let val = i32::try_from(bytes).unwrap_or(i32::MAX).max(min);
-        let sk = self.sk();
-        // SAFETY: `sk` is valid (type invariant); `lock_sock_nested(sk, 0)` is `lock_sock`,
-        // called in process context, as this method's documentation requires.
-        unsafe { bindings::lock_sock_nested(sk, 0) };
-        // SAFETY: `sk` is valid and locked: `sk_userlocks` is changed under the socket
-        // lock; `sk_sndbuf` is read locklessly elsewhere, hence the volatile write
-        // (`WRITE_ONCE`), as in `sk_setsockopt`.
-        unsafe {
-            (*sk).sk_userlocks |= bindings::SOCK_SNDBUF_LOCK as u8;
-            addr_of_mut!((*sk).sk_sndbuf).write_volatile(val);
-        }
-        // SAFETY: locked above.
-        unsafe { bindings::release_sock(sk) };
+        // SAFETY: `sk` is valid (type invariant); process context, as this method's
+        // documentation requires.
+        unsafe { sock::set(self.sk(), Buffer::Send, bytes) }
     }
 
     /// The send buffer size, bytes.
     pub(crate) fn sndbuf(&self) -> u32 {
-        // SAFETY: `sk` is valid (type invariant); a `READ_ONCE` of a field that is
-        // written with `WRITE_ONCE`.
-        let val = unsafe { addr_of!((*self.sk()).sk_sndbuf).read_volatile() };
-        u32::try_from(val).unwrap_or(0)
+        // SAFETY: `sk` is valid (type invariant).
+        unsafe { sock::get(self.sk(), Buffer::Send) }
     }
 
     /// Bytes of datagrams still held by the socket (`sk_wmem_alloc`): queued, or in flight

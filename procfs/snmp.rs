@@ -50,6 +50,12 @@ fn write_snmp(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     line(m, "lostPackets", e.lost_packets.load(Relaxed))?;
     line(m, "lostBytes", e.lost_bytes.load(Relaxed))?;
     line(m, "errTotal", e.errors.load(Relaxed))?;
+    let nat = &n.nat_stats;
+    line(m, "natStart", nat.starts.load(Relaxed))?;
+    line(m, "natStop", nat.stops.load(Relaxed))?;
+    line(m, "natExported", e.nat_exported.load(Relaxed))?;
+    line(m, "natDropped", nat.dropped.load(Relaxed))?;
+    line(m, "natLost", e.nat_lost.load(Relaxed))?;
     for (i, (cpu, rate)) in n.flows.per_cpu().zip(&rates.cpu_packets).enumerate() {
         let c = |s: Stat| cpu[s as usize];
         let metric = metric_x100(c(Stat::Searched), c(Stat::Found), c(Stat::New));

@@ -30,12 +30,14 @@ impl ProcShow for StatFile {
 fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     let s = &n.settings;
     let hz = time::hz();
+    // Before the exporter's lock: the NAT listener's lock is taken first elsewhere.
+    let nat = n.nat_state();
     let exporter = n.exporter();
     let protocol = exporter.protocol();
 
     writeln!(
         m,
-        "ipt_NETFLOW {}, srcversion {}; aggr rcu ipv6 netns sampler v5 v9 ipfix",
+        "ipt_NETFLOW {}, srcversion {}; aggr rcu ipv6 netns sampler natevents v5 v9 ipfix",
         modinfo::version(),
         modinfo::srcversion()
     )?;
@@ -74,6 +76,7 @@ fn write_stat(n: &Netflow, m: &mut impl Write) -> fmt::Result {
     if let Some(sampler) = Sampler::decode(s.get(Setting::Sampler)) {
         sampling_line(m, &sampler, &n.sampling, &t)?;
     }
+    nat_lines(m, n, nat)?;
     let counters = super::counters(n, &t);
     let fig = counters.figures();
     let (peak, peak_at) = n.flows.peak();
@@ -200,6 +203,44 @@ fn write_cpu_row(
         v(Stat::Bytes) >> 20,
         v(Stat::DropPackets),
         v(Stat::DropBytes) >> 10
+    )
+}
+
+/// C's NAT events line, and when they are on, what became of them.
+fn nat_lines(m: &mut impl Write, n: &Netflow, state: Option<(bool, u32, u32)>) -> fmt::Result {
+    let st = &n.nat_stats;
+    writeln!(
+        m,
+        "Natevents {}, count start {}, stop {}.",
+        if state.is_some() {
+            "enabled"
+        } else {
+            "disabled"
+        },
+        st.starts.load(Relaxed),
+        st.stops.load(Relaxed)
+    )?;
+    let Some((delivered, queued, size)) = state else {
+        return Ok(());
+    };
+    let e = &n.export_stats;
+    let dropped = st.dropped.load(Relaxed);
+    let not_sent = e.nat_lost.load(Relaxed);
+    writeln!(
+        m,
+        "Natevents exported {}, lost {} (receive queue full {}, not sent {}), malformed {}, queue {}/{} bytes; {}.",
+        e.nat_exported.load(Relaxed),
+        dropped.saturating_add(not_sent),
+        dropped,
+        not_sent,
+        st.malformed.load(Relaxed),
+        queued,
+        size,
+        if delivered {
+            "conntrack delivers events"
+        } else {
+            "conntrack delivers no events (nf_conntrack_netlink not loaded)"
+        }
     )
 }
 

@@ -159,6 +159,20 @@ pub(crate) fn apply(n: &Netflow, origin: Origin, id: Setting, value: &[u8]) -> R
             n.switch_protocol(protocol)?;
             n.settings.set(id, v);
         }
+        (Setting::Natevents, Value::Number(v)) => {
+            n.set_natevents(v != 0).inspect_err(|e| {
+                pr_warn!(
+                    "{}: cannot listen to conntrack's events: error {}\n",
+                    Name(origin, id),
+                    e.to_errno()
+                )
+            })?;
+            n.settings.set(id, v);
+            pr_info!(
+                "natevents {}\n",
+                if v != 0 { "enabled" } else { "disabled" }
+            );
+        }
         (Setting::Flush, Value::Number(v)) => {
             drop(config);
             match v {

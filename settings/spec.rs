@@ -73,6 +73,9 @@ macro_rules! for_each_setting {
             Sampler: param "sampler", sysctl "sampler", default "",
                 Kind::Sampler, charp,
                 "flow sampling, 1 of N flows: deterministic:N, random:N or hash:N, N in 2..16383 (empty or 0: off)";
+            Natevents: param "natevents", sysctl "natevents", default "0",
+                Kind::Number { min: 0, max: 1, zero: true }, uint,
+                "export NAT events: create and delete of each translated connection, from conntrack's event groups (1: on)";
             Flush: no_param, sysctl "flush", default "0",
                 Kind::Number { min: 0, max: 2, zero: true }, uint,
                 "write 1: export every flow now; 2: also reset the statistics counters";

@@ -25,6 +25,7 @@ check_match "line 1: version and features" "$(line '^ipt_NETFLOW ')" '^ipt_NETFL
 
 check_eq "line 2: protocol" "$(line '^Protocol version')" "Protocol version 5 (netflow)"
 check_eq "line 3: timeouts" "$(line '^Timeouts:')" "Timeouts: active 300s, inactive 30s. Maxflows 100"
+check_eq "C's NAT events line (off: no second line)" "$(echo "$stat" | grep '^Natevents')" "Natevents disabled, count start 0, stop 0."
 flows_line=$(line '^Flows: active')
 active=$(echo "$flows_line" | sed -n 's/^Flows: active \([0-9]*\) (peak \([0-9]*\) reached.*/\1 \2/p')
 check_eq "line 4: active flows and peak at maxflows" "$active" "100 100"

@@ -12,7 +12,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 secs=${1:-30}
 export PATH="$HOME/.cargo/bin:$PATH"
-targets=(destination aggregation settings_number settings flow_key)
+targets=(destination aggregation settings_number settings flow_key ctnetlink)
 
 fallback() {
 	echo "fuzz: $1; falling back to the randomized host tests (no coverage-guided fuzzing)"

@@ -250,3 +250,22 @@ pub mod settings_number {
         assert_eq!(parse_in_range(s, min, max), reference);
     }
 }
+
+/// ctnetlink event parser: never panics, and reports at most one message per 16 bytes
+/// (a netlink header's size) plus one for a cut tail.
+pub mod ctnetlink {
+    use crate::nat::ctnetlink::{parse, Message};
+
+    /// One fuzz input.
+    pub fn run(data: &[u8]) {
+        let mut n = 0;
+        parse(data, 1, |m| {
+            n += 1;
+            // A create or delete needs both tuples: its addresses came from the input.
+            if let Message::Nat(ev) = m {
+                assert!(data.len() >= 20 + 2 * 4, "{ev:?} from {} bytes", data.len());
+            }
+        });
+        assert!(n <= data.len() / 16 + 1);
+    }
+}

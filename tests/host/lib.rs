@@ -24,6 +24,7 @@ pub mod flow {
 pub mod export {
     pub mod destination;
     pub mod ipfix;
+    pub mod nel;
     pub mod options;
     pub mod pdu;
     pub mod record;
@@ -32,6 +33,13 @@ pub mod export {
     pub mod v5;
     pub mod v9;
     pub mod writer;
+}
+
+/// NAT events: the event and the ctnetlink message parser.
+#[path = "../../nat"]
+pub mod nat {
+    pub mod ctnetlink;
+    pub mod event;
 }
 
 /// Aggregation rules.
@@ -82,6 +90,8 @@ mod tests {
     mod flow_key;
     mod flow_rate;
     mod flow_sampling;
+    mod nat_ctnetlink;
+    mod nat_export;
     mod procfs_figures;
     mod procfs_flow_line;
     mod settings_clip;
