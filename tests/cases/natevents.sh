@@ -131,13 +131,13 @@ sysctl -qw net.netflow.destination=127.0.0.1:2055
 log "natevents=0: conntrack -E keeps working"
 check "sysctl natevents=0" sysctl -qw net.netflow.natevents=0
 check_match "/proc: disabled" "$(nat_line)" "^Natevents disabled"
-conntrack -E -e NEW >"$OUT/conntrack-E2.txt" 2>&1 &
+conntrack -E -e NEW >/tmp/conntrack-E2.txt 2>&1 &
 ctev=$!
 sleep 1
 check_eq "TCP connections made" "$(conns tcp 10.1.0.1 8080 10)" 10
 sleep 1
 kill -INT $ctev; wait $ctev 2>/dev/null
-check_eq "conntrack -E saw them" "$(grep -c 'dport=8080' "$OUT/conntrack-E2.txt")" 10
+check_eq "conntrack -E saw them" "$(grep -c 'dport=8080' /tmp/conntrack-E2.txt)" 10
 
 log "ctnetlink unloaded and loaded again while natevents=1"
 check "sysctl natevents=1" sysctl -qw net.netflow.natevents=1
@@ -223,7 +223,16 @@ check "module loads again with natevents=1" load natevents=1 protocol=10 destina
 check_eq "TCP connections made" "$(conns tcp 10.1.0.1 8080 10)" 10
 sleep 2
 check_ge "events counted after the reload" "$(nat_counter natStart)" 10
-unload
+check "rmmod" unload
+
+log "conntrack -E after rmmod"
+conntrack -E -e NEW >/tmp/conntrack-E3.txt 2>&1 &
+ctev=$!
+sleep 1
+check_eq "TCP connections made" "$(conns tcp 10.1.0.1 8080 10)" 10
+sleep 1
+kill -INT $ctev; wait $ctev 2>/dev/null
+check_eq "conntrack -E saw them" "$(grep -c 'dport=8080' /tmp/conntrack-E3.txt)" 10
 rmmod nf_conntrack_netlink
 rmmod pktgen
 kill $server 2>/dev/null
