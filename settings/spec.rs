@@ -30,7 +30,7 @@ macro_rules! for_each_setting {
         $m! {
             Destination: param "destination", sysctl "destination", default "127.0.0.1:2055",
                 Kind::Destinations, charp,
-                "export destinations, comma separated: addr[:port][@source] (IPv6 as [addr]:port)";
+                "export destinations, comma separated: addr[:port][@source][%dev][/protocol] (IPv6 as [addr]:port)";
             Protocol: param "protocol", sysctl "protocol", default "5",
                 Kind::OneOf(&[5, 9, 10]), uint,
                 "export protocol: 5 (NetFlow v5), 9 (NetFlow v9) or 10 (IPFIX)";

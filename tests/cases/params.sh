@@ -3,10 +3,11 @@
 # timeout: 600
 . "$NETFLOW_REPO/tests/lib.sh"
 
-params="destination inactive_timeout active_timeout debug sndbuf hashsize maxflows aggregation protocol refresh_rate timeout_rate scan_min engine_id exportcpu"
-info=$(modinfo -F parm "$KO")
+params="destination inactive_timeout active_timeout debug sndbuf hashsize maxflows aggregation protocol refresh_rate timeout_rate scan_min engine_id exportcpu sampler natevents"
+# Descriptions hold quotes and parentheses: matched in bash, never through a shell string.
+info=$'\n'$(modinfo -F parm "$KO")
 for p in $params; do
-	check "modinfo lists $p" sh -c "echo '$info' | grep -q '^$p:'"
+	check_match "modinfo lists $p" "$info" $'\n'"$p:"
 done
 
 load
