@@ -18,7 +18,9 @@ use crate::glue::percpu::{Counter, PerCpu};
 use crate::glue::random::random_u32;
 use crate::glue::rcu::{ReadGuard, ReadSection};
 use crate::glue::rcu_box::RcuBox;
-use crate::glue::rcu_table::{Entry, Hashed, Maintenance, NodeCache, Position, RcuTable, Scanned};
+use crate::glue::rcu_table::{
+    node_size, Entry, Hashed, Maintenance, NodeCache, Position, RcuTable, Scanned,
+};
 use crate::glue::skb::{HookFamily, Packet};
 use crate::glue::time;
 use core::sync::atomic::{AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
@@ -41,17 +43,14 @@ pub(crate) struct Flow {
     tcp_flags: AtomicU8,
     src_mask: u8,
     dst_mask: u8,
-    /// Why the flow left the table (an `EndReason`), set when it is retired.
-    end: AtomicU8,
-    /// What the sampler decided when the flow was created.
-    sampling: Sampling,
+    /// What the sampler decided, and why the flow left the table.
+    state: State,
     /// The first packet's gateway (zero: none).
     next_hop: [u8; 16],
-    /// The first packet's flow label, IGMP type and SPI (the option maps are below, not
-    /// in a copy of the packet's `Attributes`: 16 bytes less per flow).
+    /// The first packet's flow label (the option maps are below, not in a copy of the
+    /// packet's `Attributes`: fewer bytes per flow; the IGMP type and the SPI are in the
+    /// key's ports).
     flow_label: u32,
-    ipsec_spi: u32,
-    igmp_type: u8,
     /// IPv4 options / IPv6 extension headers and TCP options: OR over the packets.
     ip_options: AtomicU32,
     tcp_options: AtomicU64,
@@ -77,13 +76,11 @@ impl Flow {
 
     /// The flow as an export record; `now_jiffies` and `now_ms` are the same instant.
     pub(crate) fn record(&self, now_jiffies: u64, now_ms: u64) -> FlowRecord {
-        // HZ is a nonzero kernel constant.
-        let ms_ago = |t: u64| now_jiffies.saturating_sub(t).saturating_mul(1000) / time::hz();
-        let end_reason = match self.end.load(Relaxed) {
-            1 => EndReason::IdleTimeout,
-            2 => EndReason::ActiveTimeout,
-            3 => EndReason::EndDetected,
-            _ => EndReason::ForcedEnd,
+        // HZ is a nonzero kernel constant; checked all the same, so that no panic call (which
+        // objtool of 6.12 does not know as noreturn) ends the function.
+        let ms_ago = |t: u64| {
+            let ms = now_jiffies.saturating_sub(t).saturating_mul(1000);
+            ms.checked_div(time::hz()).unwrap_or(ms)
         };
         FlowRecord {
             key: self.key,
@@ -93,8 +90,6 @@ impl Flow {
                 ip_options: self.ip_options.load(Relaxed),
                 tcp_options: self.tcp_options.load(Relaxed),
                 flow_label: self.flow_label,
-                igmp_type: self.igmp_type,
-                ipsec_spi: self.ipsec_spi,
             },
             packets: self.packets.load(Relaxed),
             bytes: self.bytes.load(Relaxed),
@@ -103,8 +98,8 @@ impl Flow {
             tcp_flags: self.tcp_flags.load(Relaxed),
             src_mask: self.src_mask,
             dst_mask: self.dst_mask,
-            end_reason,
-            sampler_id: match self.sampling {
+            end_reason: self.state.end(),
+            sampler_id: match self.state.sampling() {
                 Sampling::Selected(mode) => mode as u8,
                 Sampling::Off | Sampling::Discarded => 0,
             },
@@ -125,10 +120,54 @@ pub(crate) enum Sampling {
     Discarded,
 }
 
+/// A flow's sampling decision (bits 0-3, set when it is created) and its end reason (bits
+/// 4-7, an `EndReason` set when it is retired; 0 before): one byte of the node for both.
+struct State(AtomicU8);
+
+impl State {
+    const END_SHIFT: u32 = 4;
+    const DISCARDED: u8 = 4;
+
+    fn new(sampling: Sampling) -> Self {
+        Self(AtomicU8::new(match sampling {
+            Sampling::Off => 0,
+            Sampling::Selected(mode) => mode as u8,
+            Sampling::Discarded => Self::DISCARDED,
+        }))
+    }
+
+    fn sampling(&self) -> Sampling {
+        match self.0.load(Relaxed) & 0x0f {
+            0 => Sampling::Off,
+            1 => Sampling::Selected(Mode::Deterministic),
+            2 => Sampling::Selected(Mode::Random),
+            3 => Sampling::Selected(Mode::Hash),
+            _ => Sampling::Discarded,
+        }
+    }
+
+    /// Records why the flow leaves; the sampling bits never change after creation, so a
+    /// plain store keeps them.
+    fn set_end(&self, reason: EndReason) {
+        let sampling = self.0.load(Relaxed) & 0x0f;
+        self.0
+            .store(sampling | ((reason as u8) << Self::END_SHIFT), Relaxed);
+    }
+
+    fn end(&self) -> EndReason {
+        match self.0.load(Relaxed) >> Self::END_SHIFT {
+            1 => EndReason::IdleTimeout,
+            2 => EndReason::ActiveTimeout,
+            3 => EndReason::EndDetected,
+            _ => EndReason::ForcedEnd,
+        }
+    }
+}
+
 impl Flow {
     /// The sampler's decision for this flow.
     pub(crate) fn sampling(&self) -> Sampling {
-        self.sampling
+        self.state.sampling()
     }
 
     /// The jiffies of the first and of the last packet.
@@ -142,6 +181,9 @@ impl Hashed for Flow {
         self.hash
     }
 }
+
+// The memory goal: a flow's node (the flow and its chain link) fits 128 bytes of slab.
+const _: () = assert!(node_size::<Flow>() <= 128);
 
 /// The slab cache of flows, shared by every namespace's table.
 pub(crate) type FlowCache = NodeCache<Flow>;
@@ -283,12 +325,9 @@ impl FlowTable {
                         tcp_flags: AtomicU8::new(0),
                         src_mask: applied.src_mask,
                         dst_mask: applied.dst_mask,
-                        end: AtomicU8::new(0),
-                        sampling,
+                        state: State::new(sampling),
                         next_hop,
                         flow_label: parsed.attrs.flow_label,
-                        ipsec_spi: parsed.attrs.ipsec_spi,
-                        igmp_type: parsed.attrs.igmp_type,
                         ip_options: AtomicU32::new(0),
                         tcp_options: AtomicU64::new(0),
                     })
@@ -389,7 +428,7 @@ impl FlowTable {
                 grace,
             );
             if let Some(reason) = reason {
-                f.end.store(reason as u8, Relaxed);
+                f.state.set_end(reason);
             }
             reason.is_some()
         })

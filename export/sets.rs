@@ -51,7 +51,7 @@ fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> O
         // ICMP type << 8 | code, as already carried in the destination port
         32 | 139 if matches!(k.protocol, 1 | 58) => k.dst_port.into(),
         32 | 139 => 0,
-        33 => a.igmp_type.into(),
+        33 => k.igmp_type().into(),
         48 | 302 => rec.sampler_id.into(),
         60 => (k.family as u8).into(),
         64 | 208 => a.ip_options.into(),
@@ -59,7 +59,7 @@ fn put_field(c: &mut Cursor<'_>, f: Field, rec: &FlowRecord, clock: &Clock) -> O
         152 => rec.first_ms,
         153 => rec.last_ms,
         209 => a.tcp_options,
-        295 => a.ipsec_spi.into(),
+        295 => k.ipsec_spi().into(),
         8 | 12 | 15 | 27 | 28 | 62 => {
             let addr = match id {
                 8 | 27 => &k.src,

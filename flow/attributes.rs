@@ -18,10 +18,6 @@ pub(crate) struct Attributes {
     pub(crate) tcp_options: u64,
     /// IPv6 flow label (31), 20 bits; 0 for IPv4.
     pub(crate) flow_label: u32,
-    /// igmpType (33) of an IGMP packet, else 0.
-    pub(crate) igmp_type: u8,
-    /// ipSecSPI (295) of an AH or ESP packet, else 0.
-    pub(crate) ipsec_spi: u32,
 }
 
 /// The bit of a 32-bit map that RFC 7012 numbers `n` (0 = most significant).

@@ -25,9 +25,10 @@ pub(crate) struct FlowKey {
     pub(crate) dst: [u8; 16],
     /// Input interface index.
     pub(crate) in_if: u32,
-    /// Source port (0 where the protocol has none).
+    /// Source port; for ESP/AH the SPI's high 16 bits; else 0.
     pub(crate) src_port: u16,
-    /// Destination port; for ICMP/ICMPv6 `type << 8 | code`.
+    /// Destination port; for ICMP/ICMPv6 `type << 8 | code`, for IGMP the type, for
+    /// ESP/AH the SPI's low 16 bits (as the C module: flows differ by them too).
     pub(crate) dst_port: u16,
     /// IP protocol (IPv6: the upper-layer protocol after extension headers).
     pub(crate) protocol: u8,
@@ -81,6 +82,25 @@ pub(crate) const TCP_RST: u8 = 0x04;
 /// Longest IPv6 extension header chain walked before giving up; bounds the work an
 /// attacker can make us do per packet.
 pub(crate) const MAX_EXT_HEADERS: usize = 16;
+
+impl FlowKey {
+    /// igmpType (33) of an IPv4 IGMP flow, else 0.
+    pub(crate) fn igmp_type(&self) -> u8 {
+        match (self.protocol, self.family) {
+            // The type is a byte, stored in the low byte of the port.
+            (proto::IGMP, Family::V4) => self.dst_port.to_be_bytes()[1],
+            _ => 0,
+        }
+    }
+
+    /// ipSecSPI (295) of an ESP or AH flow, else 0.
+    pub(crate) fn ipsec_spi(&self) -> u32 {
+        match self.protocol {
+            proto::ESP | proto::AH => (u32::from(self.src_port) << 16) | u32::from(self.dst_port),
+            _ => 0,
+        }
+    }
+}
 
 /// Whether `protocol` carries 16-bit source and destination ports in its first 4 bytes.
 pub(crate) fn has_ports(protocol: u8) -> bool {
@@ -184,7 +204,7 @@ fn parse_l4<P: PacketBytes + ?Sized>(
     mut attrs: Attributes,
 ) -> Parsed {
     let Some(need) = l4_min_len(key.protocol, key.family) else {
-        read_l4_attributes(pkt, off, &key, &mut attrs);
+        read_portless_l4(pkt, off, &mut key);
         return Parsed {
             key,
             tcp_flags: 0,
@@ -230,26 +250,26 @@ fn parse_l4<P: PacketBytes + ?Sized>(
     }
 }
 
-/// IGMP type and IPsec SPI of the portless protocols that have them; what cannot be
-/// read stays 0.
-fn read_l4_attributes<P: PacketBytes + ?Sized>(
-    pkt: &P,
-    off: usize,
-    key: &FlowKey,
-    attrs: &mut Attributes,
-) {
-    match key.protocol {
+/// The IGMP type and the IPsec SPI of the portless protocols that have them, kept in the
+/// key's ports (see [`FlowKey::igmp_type`], [`FlowKey::ipsec_spi`]); what cannot be read
+/// stays 0.
+fn read_portless_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, key: &mut FlowKey) {
+    let spi = match key.protocol {
         proto::IGMP if key.family == Family::V4 => {
             let mut t = [0u8; 1];
             if pkt.copy_to(off, &mut t) {
-                attrs.igmp_type = t[0];
+                key.dst_port = t[0].into();
             }
+            return;
         }
-        proto::ESP => attrs.ipsec_spi = read_u32(pkt, off),
+        proto::ESP => read_u32(pkt, off),
         // Next header, length, 2 reserved bytes, then the SPI.
-        proto::AH => attrs.ipsec_spi = off.checked_add(4).map_or(0, |o| read_u32(pkt, o)),
-        _ => {}
-    }
+        proto::AH => off.checked_add(4).map_or(0, |o| read_u32(pkt, o)),
+        _ => return,
+    };
+    let [a, b, c, d] = spi.to_be_bytes();
+    key.src_port = u16::from_be_bytes([a, b]);
+    key.dst_port = u16::from_be_bytes([c, d]);
 }
 
 fn read_u32<P: PacketBytes + ?Sized>(pkt: &P, off: usize) -> u32 {
@@ -391,10 +411,9 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
                 if !pkt.copy_to(off, &mut e) {
                     return Ok(l3_only(key, ParseKind::Truncated, attrs));
                 }
+                // Its SPI is not kept: the flow is the upper layer's (an ESP after it
+                // gives its own SPI, as in C).
                 key.protocol = e[0];
-                if attrs.ipsec_spi == 0 {
-                    attrs.ipsec_spi = off.checked_add(4).map_or(0, |o| read_u32(pkt, o));
-                }
                 // AH counts 4-byte units, minus 2. A byte plus 2, times 4: at most 1028.
                 (usize::from(e[1]) + 2) * 4
             }

@@ -145,7 +145,8 @@ impl Sampler {
 
     /// Whether the `n`-th new flow (from 0) is kept (deterministic mode).
     pub(crate) fn keeps_nth(&self, n: u64) -> bool {
-        n % u64::from(self.interval) == 0
+        // The interval is at least 2 (`new`); checked all the same: no panic path.
+        n.checked_rem(u64::from(self.interval)) == Some(0)
     }
 
     /// Whether a new flow with the random number `r` is kept (random mode).

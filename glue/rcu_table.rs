@@ -57,6 +57,11 @@ pub(crate) struct Node<T> {
     item: T,
 }
 
+/// Bytes of slab memory one node of `T` takes (its slab object size).
+pub(crate) const fn node_size<T>() -> usize {
+    size_of::<Node<T>>()
+}
+
 /// The slab cache of a table's nodes.
 pub(crate) type NodeCache<T> = KmemCache<Node<T>>;
 

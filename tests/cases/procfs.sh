@@ -61,6 +61,8 @@ check_eq "Total: drops provoked (50 refused flows x 2)" "$dpkts" 100
 slab=$(grep '^ipt_netflow ' /proc/slabinfo)
 log "slabinfo: $slab"
 check_match "flows live in their own slab cache" "$slab" '^ipt_netflow +[0-9]+ +[0-9]+ +[0-9]+ '
+# The memory goal: a flow's node (the flow and its chain link) is at most 128 bytes.
+check_le "a flow's slab object is at most 128 bytes" "$(cat /sys/kernel/slab/ipt_netflow/object_size)" 128
 check_eq "cpu rows" "$(echo "$stat" | grep -cE '^cpu[0-9]+ ')" "$(grep -c ^processor /proc/cpuinfo)"
 check_match "sock0 line" "$(line '^sock0:')" '^sock0: 127\.0\.0\.1:2055, sndbuf [0-9]+, filled [0-9]+, peak [0-9]+; err: sndbuf reached 0, connect 0, cberr 0, other 0; protocol 5$'
 # Each packet's destination address and port matched once: 300 uses of each rule.

@@ -322,12 +322,10 @@ fn fields_follow_the_flow() {
     icmp.next_hop = [0; 16];
     let mut igmp = rec_icmp();
     igmp.key.protocol = 2;
-    igmp.key.dst_port = 0;
-    igmp.attrs.igmp_type = 0x16;
+    igmp.key.dst_port = 0x16;
     let mut esp = rec_icmp();
     esp.key.protocol = 50;
-    esp.key.dst_port = 0;
-    esp.attrs.ipsec_spi = 0x1234_5678;
+    (esp.key.src_port, esp.key.dst_port) = (0x1234, 0x5678);
     let mut opts = rec_a();
     opts.attrs.ip_options = 0x8000_0000;
     opts.attrs.tcp_options = 0x2000_0000_0000_0000;

@@ -227,10 +227,19 @@ fn v4_icmpv6_number_is_unknown() {
 
 #[test]
 fn v4_unknown_protocols_have_no_ports() {
+    // IGMP (2), ESP (50) and AH (51) keep their type / SPI in the ports instead.
     for proto_nr in [0u8, 2, 4, 41, 47, 50, 51, 89, 103, 255] {
         let r = p4(&v4(proto_nr, 0, 0, &[], &[0xff; 40])).unwrap();
         assert_eq!(r.kind, ParseKind::UnknownProtocol, "proto {proto_nr}");
-        assert_eq!((r.key.src_port, r.key.dst_port, r.tcp_flags), (0, 0, 0));
+        let ports = match proto_nr {
+            2 => (0, 0xff),
+            50 | 51 => (0xffff, 0xffff),
+            _ => (0, 0),
+        };
+        assert_eq!(
+            (r.key.src_port, r.key.dst_port, r.tcp_flags),
+            (ports.0, ports.1, 0)
+        );
         assert_eq!(r.key.protocol, proto_nr);
     }
 }
@@ -537,9 +546,10 @@ fn v6_esp_and_no_next_stop_the_walk() {
         &cat(&[&ext(proto::ESP, 8), &tcp(1, 2, 3)]),
     );
     let r = p6(&p).unwrap();
+    // ESP's SPI: the first 4 bytes of the TCP header that follows (ports 1 and 2)
     assert_eq!(
-        (r.kind, r.key.protocol, r.key.dst_port),
-        (ParseKind::UnknownProtocol, 50, 0)
+        (r.kind, r.key.protocol, r.key.ipsec_spi()),
+        (ParseKind::UnknownProtocol, 50, 0x0001_0002)
     );
     let r = p6(&v6(0, proto::NONE, &[])).unwrap();
     assert_eq!((r.kind, r.key.protocol), (ParseKind::UnknownProtocol, 59));
@@ -634,7 +644,14 @@ fn v6_nonlinear_matches_linear() {
 fn check_invariants(r: &Result<Parsed, Malformed>) {
     if let Ok(r) = r {
         if r.kind != ParseKind::Complete {
-            assert_eq!((r.key.src_port, r.key.dst_port, r.tcp_flags), (0, 0, 0));
+            // Only an SPI or an IGMP type in the ports when the upper layer is not parsed.
+            let (spi, igmp) = (r.key.ipsec_spi(), r.key.igmp_type());
+            let ports = (u32::from(r.key.src_port) << 16) | u32::from(r.key.dst_port);
+            assert!(
+                ports == 0 || ports == spi || ports == u32::from(igmp),
+                "{r:?}"
+            );
+            assert_eq!(r.tcp_flags, 0);
         }
         if r.tcp_flags != 0 {
             assert_eq!(r.key.protocol, 6);
@@ -827,8 +844,11 @@ mod attributes {
             ext::HOP | ext::RH | ext::DST | ext::FRA0 | ext::AH
         );
         assert_eq!(r.attrs.flow_label, 0xabcde);
-        // the AH's SPI (bytes 4..8 of the AH: 0xaa filler in the fixture)
-        assert_eq!(r.attrs.ipsec_spi, 0xaaaa_aaaa);
+        // the flow is UDP's: ports 5 and 6, the AH's SPI not kept
+        assert_eq!(
+            (r.key.src_port, r.key.dst_port, r.key.ipsec_spi()),
+            (5, 6, 0)
+        );
         let r = p6(&v6(0, 44, &cat(&[&frag6(17, 8, false), &[0; 8]]))).unwrap();
         assert_eq!(r.attrs.ip_options, ext::FRA1);
         let r = p6(&v6(0, 135, &cat(&[&ext(47, 8), &[0; 8]]))).unwrap();
@@ -843,28 +863,41 @@ mod attributes {
 
     #[test]
     fn esp_spi_and_igmp_type() {
+        // In the key's ports, as C: SAs and IGMP types are flows of their own.
         let spi = [0xde, 0xad, 0xbe, 0xef, 0, 0, 0, 1];
         let r = p4(&v4(50, 0, 0, &[], &spi)).unwrap();
         assert_eq!(r.kind, ParseKind::UnknownProtocol);
-        assert_eq!(r.attrs.ipsec_spi, 0xdead_beef);
+        assert_eq!((r.key.src_port, r.key.dst_port), (0xdead, 0xbeef));
+        assert_eq!((r.key.ipsec_spi(), r.key.igmp_type()), (0xdead_beef, 0));
         let r = p6(&v6(0, 50, &spi)).unwrap();
         assert_eq!(
-            (r.attrs.ipsec_spi, r.attrs.ip_options),
+            (r.key.ipsec_spi(), r.attrs.ip_options),
             (0xdead_beef, ext::ESP)
         );
         let mut a = ah(6, 12);
         a[4..8].copy_from_slice(&[1, 2, 3, 4]);
         let r = p4(&v4(51, 0, 0, &[], &a)).unwrap();
-        assert_eq!(r.attrs.ipsec_spi, 0x0102_0304);
+        assert_eq!(r.key.ipsec_spi(), 0x0102_0304);
+        // IPv6: AH then ESP: ESP's SPI
+        let r = p6(&v6(0, 51, &cat(&[&ah(50, 16), &spi]))).unwrap();
+        assert_eq!(
+            (r.key.protocol, r.key.ipsec_spi(), r.attrs.ip_options),
+            (50, 0xdead_beef, ext::AH | ext::ESP)
+        );
         // cut before the SPI: 0
         assert_eq!(
-            p4(&v4(50, 0, 0, &[], &spi[..3])).unwrap().attrs.ipsec_spi,
+            p4(&v4(50, 0, 0, &[], &spi[..3])).unwrap().key.ipsec_spi(),
             0
         );
         let r = p4(&v4(2, 0, 0, &[], &[0x11, 0, 0, 0, 224, 0, 0, 1])).unwrap();
-        assert_eq!(r.attrs.igmp_type, 0x11);
-        assert_eq!(p4(&v4(2, 0, 0, &[], &[])).unwrap().attrs.igmp_type, 0);
+        assert_eq!((r.key.src_port, r.key.dst_port), (0, 0x11));
+        assert_eq!((r.key.igmp_type(), r.key.ipsec_spi()), (0x11, 0));
+        assert_eq!(p4(&v4(2, 0, 0, &[], &[])).unwrap().key.igmp_type(), 0);
         // IGMP is IPv4's: an IPv6 packet naming protocol 2 has no IGMP type
-        assert_eq!(p6(&v6(0, 2, &[0x11; 8])).unwrap().attrs.igmp_type, 0);
+        let r = p6(&v6(0, 2, &[0x11; 8])).unwrap();
+        assert_eq!((r.key.igmp_type(), r.key.dst_port), (0, 0));
+        // no SPI nor IGMP type in the ports of other protocols
+        let r = p4(&v4(17, 0, 0, &[], &ported(0xdead, 0xbeef, 8))).unwrap();
+        assert_eq!((r.key.ipsec_spi(), r.key.igmp_type()), (0, 0));
     }
 }
