@@ -254,6 +254,43 @@ peer_stop() {
 	done
 }
 
+# Instruction traces instead of the benchmark (TRACE="cfg:flows ..." in bench.env): for each
+# point, the flows are made, then the host's gdb (tests/bench/trace.py, attached to QEMU's
+# gdbstub) single-steps one packet through the target function and writes every address it
+# executed. The guest tells the host where the target is (/mnt/trace-ready-N: symbol and
+# address; /mnt/kallsyms for naming the rest) and sends the packet once /mnt/trace-go-N is
+# there (written while gdb has the VM stopped, its breakpoint set).
+if [ -n "${TRACE:-}" ]; then
+	cat /proc/kallsyms > /mnt/kallsyms
+	n=0
+	for point in $TRACE; do
+		n=$((n + 1))
+		cfg=${point%%:*} pf=${point#*:}
+		f=$(set_flows "$pf")
+		setup "$cfg" || continue
+		run $((f > 1000 ? f : 1000)) >/dev/null
+		# The modules' target functions: ours is the xtables trampoline (generic over
+		# the target type), C's is netflow_target.
+		case $cfg in
+		c) sym=netflow_target ;;
+		*) sym=$(awk '$3 ~ /target_trampoline/ && $4 == "[ipt_NETFLOW]" { print $3; exit }' /proc/kallsyms) ;;
+		esac
+		addr=$(awk -v s="$sym" '$3 == s && $4 == "[ipt_NETFLOW]" { print $1; exit }' /proc/kallsyms)
+		grep '\[ipt_NETFLOW\]' /proc/kallsyms > "/mnt/kallsyms-$n"
+		echo "$cfg $f $sym $addr" > "/mnt/trace-ready-$n"
+		say "trace $n: $cfg at $f flows, $sym at $addr: waiting for the host's gdb"
+		for _ in $(seq 3000); do [ -e "/mnt/trace-go-$n" ] && break; sleep 0.1; done
+		[ -e "/mnt/trace-go-$n" ] || { say "trace $n: no gdb"; continue; }
+		# One packet of an existing flow (the counters keep walking the same flows).
+		run 1 >/dev/null
+		for _ in $(seq 600); do [ -e "/mnt/trace-done-$n" ] && break; sleep 0.1; done
+		say "trace $n: done"
+	done
+	dut_ipt -F FORWARD
+	unload
+	exit 0
+fi
+
 # Profiling instead of the benchmark (PROFILE="cfg:flows ..." in bench.env): perf samples
 # CPU 0 (software clock: TCG has no PMU) over one long run of each point; the reports go to
 # /mnt/perf-<cfg>-<flows>.txt.

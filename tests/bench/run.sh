@@ -25,9 +25,9 @@ cd "$repo"
 export PATH="$HOME/.cargo/bin:$PATH"
 start=$(date +%s)
 tests/vm/deps.sh
-# The bench's own tools: the plot, the userspace peer (uacctd) and C's configure needs.
+# The bench's own tools: the plot, the userspace peer (uacctd), C's configure needs, gdb (traces).
 need=()
-for p in python3-matplotlib pmacct patch; do
+for p in python3-matplotlib pmacct patch gdb; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -72,7 +72,10 @@ fi
 
 out="$repo/out/bench"
 mkdir -p "$out"
-for mode in ${BENCH_MODES:-icount wall}; do
+# BENCH_TRACE="ours:1 c:1": instruction traces of one packet instead (icount mode, gdb).
+modes=${BENCH_MODES:-icount wall}
+[ -z "${BENCH_TRACE:-}" ] || modes=icount
+for mode in $modes; do
 	rm -rf "${out:?}/$mode"; mkdir -p "$out/$mode"
 	case $mode in
 	icount)
@@ -89,19 +92,40 @@ for mode in ${BENCH_MODES:-icount wall}; do
 	WARM=$warm
 	EOF
 	# (Quoted here, not in the heredoc: there the quotes of ${v:+"..."} would be dropped.)
-	for v in CONFIGS FLOWS PROFILE EXPORT; do
+	for v in CONFIGS FLOWS PROFILE EXPORT TRACE; do
 		eval "val=\${BENCH_$v:-}"
 		[ -z "$val" ] || printf '%s="%s"\n' "$v" "$val" >>"$out/$mode/bench.env"
 	done
 	t0=$(date +%s)
 	echo "bench: $mode mode: booting the benchmark kernel (2 CPUs, TCG $accel $qargs)..."
-	NETFLOW_VM_MEM=4096 NETFLOW_VM_ACCEL="$accel" NETFLOW_VM_QEMU_ARGS="$qargs" \
-		tests/vm/boot.sh "$kdir" "$out/$mode" "$repo/tests/bench/guest.sh" 2400
+	if [ -n "${BENCH_TRACE:-}" ]; then
+		# QEMU's gdbstub on a free port; gdb steps one packet per point (tests/bench/trace.py).
+		port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		NETFLOW_VM_MEM=4096 NETFLOW_VM_ACCEL="$accel" NETFLOW_VM_QEMU_ARGS="$qargs -gdb tcp:127.0.0.1:$port" \
+			tests/vm/boot.sh "$kdir" "$out/$mode" "$repo/tests/bench/guest.sh" 2400 &
+		vm=$!
+		n=0
+		for _ in $BENCH_TRACE; do
+			n=$((n + 1))
+			while kill -0 $vm 2>/dev/null && [ ! -e "$out/$mode/trace-ready-$n" ]; do sleep 1; done
+			[ -e "$out/$mode/trace-ready-$n" ] || break
+			TRACE_DIR="$out/$mode" TRACE_N=$n TRACE_PORT=$port timeout 900 \
+				gdb -q -nx -batch -x tests/bench/trace.py >"$out/$mode/gdb-$n.log" 2>&1 ||
+				{ tail -n 5 "$out/$mode/gdb-$n.log"; echo "bench: gdb failed on trace $n"; }
+		done
+		wait $vm
+	else
+		NETFLOW_VM_MEM=4096 NETFLOW_VM_ACCEL="$accel" NETFLOW_VM_QEMU_ARGS="$qargs" \
+			tests/vm/boot.sh "$kdir" "$out/$mode" "$repo/tests/bench/guest.sh" 2400
+	fi
 	if [ "$(cat "$out/$mode/rc" 2>/dev/null)" != 0 ]; then
 		tail -n 40 "$out/$mode/log"; echo "bench: the guest failed ($mode)"; exit 1
 	fi
 	echo "bench: $mode mode took $(( $(date +%s) - t0 )) s"
 done
+if [ -n "${BENCH_TRACE:-}" ]; then
+	python3 tests/bench/trace.py "$out/icount"; echo "bench: traces only, total $(( $(date +%s) - start )) s"; exit 0
+fi
 if [ -n "${BENCH_PROFILE:-}" ]; then
 	ls "$out"/*/perf-*.txt; echo "bench: profiles only, total $(( $(date +%s) - start )) s"; exit 0
 fi
