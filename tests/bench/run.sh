@@ -10,9 +10,11 @@
 #           two-CPU contention, but moves with the host's load (read ratios of interleaved
 #           repeats).
 # Writes out/bench/<mode>/ (guest log, results-<mode>.json), then out/bench/results.json
-# (every mode found there), results.md and throughput.png, and prints the table. BENCH_MODES="icount wall" (default) picks the runs; BENCH_REPEAT sets the repeats,
+# (every mode found there), results.md and throughput.png, and prints the table.
+# BENCH_MODES="icount wall" (default) picks the runs; BENCH_REPEAT sets the repeats,
 # BENCH_CONFIGS and BENCH_FLOWS a subset (configurations: none noop ours ours-hash10
-# ours-dump c nflog). BENCH_PROFILE="ours:1 c:1000000 ..." records perf
+# ours-dump c nflog, and ours-busy, the control of ours-dump, when asked for).
+# BENCH_PROFILE="ours:1 c:1000000 ..." records perf
 # profiles of those points instead (out/bench/<mode>/perf-<config>-<flows>.txt).
 # BENCH_BUILDS="NAME=DIR ..." builds the module of each other source tree DIR (say, a copy of
 # the commit before a change) too; a configuration NAME in BENCH_CONFIGS then runs it as
