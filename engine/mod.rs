@@ -501,8 +501,8 @@ impl Netflow {
     pub(crate) fn account(&self, packet: &Packet<'_>) {
         self.flows.account(
             packet,
-            self.settings.get(Setting::Maxflows),
-            Sampler::decode(self.settings.get(Setting::Sampler)),
+            || self.settings.get(Setting::Maxflows),
+            self.settings.get(Setting::Sampler),
             &self.memcg,
         );
     }

@@ -9,7 +9,7 @@ use crate::export::record::FlowRecord;
 use crate::flow::aging::{self, EndReason, Timeouts};
 use crate::flow::attributes::Attributes;
 use crate::flow::hash::flow_hash;
-use crate::flow::key::{parse_ipv4, parse_ipv6, FlowKey, Malformed, PacketBytes, ParseKind};
+use crate::flow::key::{read_ipv4, read_ipv6, Family, FlowKey, PacketBytes, ParseKind, Parsed};
 use crate::flow::sampling::{Mode, Sampler};
 use crate::glue::bh::BhDisabled;
 use crate::glue::kmem_cache::KmemCache;
@@ -208,7 +208,8 @@ pub(crate) struct FlowTable {
     base: Baseline,
     rules: RcuBox<Rules>,
     rule_usage: [AtomicU64; MAX_RULES],
-    seed: u32,
+    /// The flow hash's seed, random per table.
+    seed: u64,
     /// Flows in the table.
     active: AtomicU64,
     /// Packets and bytes of the flows that left the table.
@@ -231,7 +232,7 @@ impl FlowTable {
             stats,
             rules: RcuBox::new(rules),
             rule_usage: [const { AtomicU64::new(0) }; MAX_RULES],
-            seed: random_u32(),
+            seed: (u64::from(random_u32()) << 32) | u64::from(random_u32()),
             active: AtomicU64::new(0),
             released_packets: AtomicU64::new(0),
             released_bytes: AtomicU64::new(0),
@@ -241,13 +242,14 @@ impl FlowTable {
         })
     }
 
-    /// Accounts one packet; a new flow only while fewer than `maxflows` (0: no limit)
-    /// are in the table.
+    /// Accounts one packet; a new flow only while fewer than `maxflows()` (0: no limit)
+    /// are in the table. `sampler` is the sampler setting's number
+    /// ([`Sampler::encode`]); both are read only where they are needed.
     pub(crate) fn account(
         &self,
         packet: &Packet<'_>,
-        maxflows: u64,
-        sampler: Option<Sampler>,
+        maxflows: impl FnOnce() -> u64,
+        sampler: u64,
         memcg: &MemCgroup,
     ) {
         let bh = BhDisabled::new();
@@ -257,21 +259,35 @@ impl FlowTable {
         counter(stats, Stat::Packets).add(1);
         counter(stats, Stat::Bytes).add(len);
 
-        // A linear packet (the usual case) is parsed as a plain slice: one bounds check
-        // per read, no fallback to `skb_copy_bits`.
+        // Parsed in place (see `read_ipv4`). A linear packet (the usual case) is read as a
+        // plain slice: one bounds check per read, no fallback to `skb_copy_bits`.
         let in_if = packet.in_ifindex();
-        let parsed = match (packet.family(), packet.linear()) {
-            (Some(HookFamily::Ipv4), Some(bytes)) => parse_ipv4(bytes, in_if),
-            (Some(HookFamily::Ipv4), None) => parse_ipv4(&Bytes(packet), in_if),
-            (Some(HookFamily::Ipv6), Some(bytes)) => parse_ipv6(bytes, in_if),
-            (Some(HookFamily::Ipv6), None) => parse_ipv6(&Bytes(packet), in_if),
-            (None, _) => Err(Malformed::BadVersion),
+        let mut parsed;
+        let read = match packet.family() {
+            Some(HookFamily::Ipv4) => {
+                parsed = Parsed::empty(Family::V4, in_if);
+                match packet.linear() {
+                    Some(bytes) => read_ipv4(bytes, &mut parsed),
+                    None => read_ipv4(&Bytes(packet), &mut parsed),
+                }
+            }
+            Some(HookFamily::Ipv6) => {
+                parsed = Parsed::empty(Family::V6, in_if);
+                match packet.linear() {
+                    Some(bytes) => read_ipv6(bytes, &mut parsed),
+                    None => read_ipv6(&Bytes(packet), &mut parsed),
+                }
+            }
+            // Not an IP hook: nothing to read.
+            None => {
+                malformed(stats, len);
+                return;
+            }
         };
-        let Ok(parsed) = parsed else {
-            counter(stats, Stat::Trunc).add(1);
-            drop_packet(stats, len);
+        if read.is_err() {
+            malformed(stats, len);
             return;
-        };
+        }
         match parsed.kind {
             ParseKind::NonFirstFragment => counter(stats, Stat::Frag).add(1),
             ParseKind::Truncated => counter(stats, Stat::Trunc).add(1),
@@ -279,13 +295,12 @@ impl FlowTable {
         }
 
         let rcu = packet.rcu();
-        let mut key = parsed.key;
         let applied = {
             let rules = self.rules.read(rcu);
             if rules.is_empty() {
                 Default::default()
             } else {
-                let applied = rules.apply(&mut key);
+                let applied = rules.apply(&mut parsed.key);
                 for i in applied.matched() {
                     if let Some(usage) = self.rule_usage.get(i) {
                         usage.fetch_add(1, Relaxed);
@@ -294,16 +309,20 @@ impl FlowTable {
                 applied
             }
         };
-        let hash = flow_hash(&key, self.seed);
-        // Hash sampling: a flow not kept costs no lookup and no memory.
-        if let Some(s) = sampler {
-            if s.mode() == Mode::Hash && !s.keeps_hash(hash) {
-                counter(stats, Stat::SampledOut).add(1);
-                return;
+        let key = &parsed.key;
+        let hash = flow_hash(key, self.seed);
+        // Hash sampling: a flow not kept costs no lookup and no memory. (Decoded only when
+        // set: most tables sample nothing.)
+        if sampler != 0 {
+            if let Some(s) = Sampler::decode(sampler) {
+                if s.mode() == Mode::Hash && !s.keeps_hash(hash) {
+                    counter(stats, Stat::SampledOut).add(1);
+                    return;
+                }
             }
         }
         let now = time::jiffies();
-        let (found, mut searched) = self.table.find(rcu, hash, |f| f.key == key);
+        let (found, mut searched) = self.table.find(rcu, hash, |f| f.key == *key);
         // Found is derived from the other counters (see `Stat::Found`): nothing to count.
         let flow = match found {
             Some(flow) => flow,
@@ -313,9 +332,9 @@ impl FlowTable {
                     if let Some(family) = packet.family() {
                         packet.gateway(family, &mut next_hop);
                     }
-                    let sampling = self.sample_new(sampler);
-                    self.reserve(maxflows).then(|| Flow {
-                        key,
+                    let sampling = self.sample_new(Sampler::decode(sampler));
+                    self.reserve(maxflows()).then(|| Flow {
+                        key: *key,
                         hash,
                         first: now,
                         last: AtomicU64::new(now),
@@ -336,7 +355,7 @@ impl FlowTable {
                 let charging = memcg.charge();
                 let (entry, more) =
                     self.table
-                        .find_or_insert(rcu, &bh, hash, |f| f.key == key, make);
+                        .find_or_insert(rcu, &bh, hash, |f| f.key == *key, make);
                 drop(charging);
                 searched = searched.saturating_add(more);
                 match entry {
@@ -540,6 +559,12 @@ impl PacketBytes for Bytes<'_, '_> {
     fn copy_to(&self, offset: usize, out: &mut [u8]) -> bool {
         self.0.copy_to(offset, out)
     }
+}
+
+/// Counts a packet without a readable IP header: dropped, as C counts it.
+fn malformed(stats: &CpuStats, len: u64) {
+    counter(stats, Stat::Trunc).add(1);
+    drop_packet(stats, len);
 }
 
 fn drop_packet(stats: &CpuStats, len: u64) {

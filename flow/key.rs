@@ -157,7 +157,7 @@ pub(crate) enum ParseKind {
     UnknownProtocol,
 }
 
-/// A packet's flow key, as read by [`parse_ipv4`] or [`parse_ipv6`].
+/// A packet's flow key, as read by [`read_ipv4`] or [`read_ipv6`].
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct Parsed {
     /// The flow key (before aggregation).
@@ -194,61 +194,70 @@ fn l4_min_len(protocol: u8, family: Family) -> Option<usize> {
     }
 }
 
-/// Fills ports / ICMP type-code, TCP flags and the upper layer's attributes from the
-/// upper-layer header at `off`.
-// Always inlined: out of line, the key and attributes went in and the whole `Parsed` came
-// back through memory (about 80 instructions a packet, by the bench's trace).
-#[inline(always)]
-fn parse_l4<P: PacketBytes + ?Sized>(
-    pkt: &P,
-    off: usize,
-    mut key: FlowKey,
-    mut attrs: Attributes,
-) -> Parsed {
-    let Some(need) = l4_min_len(key.protocol, key.family) else {
-        read_portless_l4(pkt, off, &mut key);
-        return Parsed {
-            key,
+impl Parsed {
+    /// What a parser starts from: a key of `family` seen on `in_if`, nothing read yet.
+    #[inline(always)]
+    pub(crate) fn empty(family: Family, in_if: u32) -> Self {
+        Self {
+            key: FlowKey {
+                src: [0; 16],
+                dst: [0; 16],
+                in_if,
+                src_port: 0,
+                dst_port: 0,
+                protocol: 0,
+                tos: 0,
+                family,
+            },
             tcp_flags: 0,
-            kind: ParseKind::UnknownProtocol,
-            attrs,
-        };
+            kind: ParseKind::Complete,
+            attrs: Attributes::default(),
+        }
+    }
+}
+
+/// Fills ports / ICMP type-code, TCP flags and the upper layer's attributes from the
+/// upper-layer header at `off`, and says how complete the key is.
+// The parsers fill one `Parsed` in place and are always inlined into the packet path:
+// returned by value from each exit, the key and attributes were built in one place and
+// copied into another (about 60 instructions a packet, by the bench's trace).
+#[inline(always)]
+fn parse_l4<P: PacketBytes + ?Sized>(pkt: &P, off: usize, p: &mut Parsed) {
+    let key = &mut p.key;
+    let Some(need) = l4_min_len(key.protocol, key.family) else {
+        read_portless_l4(pkt, off, key);
+        p.kind = ParseKind::UnknownProtocol;
+        return;
     };
     // The whole fixed header must be there; only its first 4 bytes (and the TCP flags)
     // are read, in copies of constant size.
     let mut hdr = [0u8; 4];
     let within = off.checked_add(need).is_some_and(|end| end <= pkt.len());
     if !within || !pkt.copy_to(off, &mut hdr) {
-        return l3_only(key, ParseKind::Truncated, attrs);
+        p.kind = ParseKind::Truncated;
+        return;
     }
-    let mut tcp_flags = 0;
-    if has_ports(key.protocol) {
-        key.src_port = u16::from_be_bytes([hdr[0], hdr[1]]);
-        key.dst_port = u16::from_be_bytes([hdr[2], hdr[3]]);
-        let mut fl = [0u8; 2];
-        // Inside the 20 bytes checked above: off + 20 did not overflow, so off + 12 cannot.
-        if key.protocol == proto::TCP && pkt.copy_to(off + 12, &mut fl) {
-            tcp_flags = fl[1];
-            // Data offset in 4-byte words: options follow the fixed 20 bytes when above 5.
-            let opts_len = usize::from(fl[0] >> 4).saturating_mul(4).saturating_sub(20);
-            if opts_len != 0 {
-                let mut opts = [0u8; 40];
-                // opts_len <= 60 - 20 = 40; off + 20 checked above.
-                let opts = &mut opts[..opts_len];
-                if pkt.copy_to(off + 20, opts) {
-                    attrs.tcp_options = attributes::tcp_options(opts);
-                }
-            }
-        }
-    } else {
+    if !has_ports(key.protocol) {
         // ICMP / ICMPv6: type and code in the destination port, as the C module.
         key.dst_port = u16::from_be_bytes([hdr[0], hdr[1]]);
+        return;
     }
-    Parsed {
-        key,
-        tcp_flags,
-        kind: ParseKind::Complete,
-        attrs,
+    key.src_port = u16::from_be_bytes([hdr[0], hdr[1]]);
+    key.dst_port = u16::from_be_bytes([hdr[2], hdr[3]]);
+    let mut fl = [0u8; 2];
+    // Inside the 20 bytes checked above: off + 20 did not overflow, so off + 12 cannot.
+    if key.protocol == proto::TCP && pkt.copy_to(off + 12, &mut fl) {
+        p.tcp_flags = fl[1];
+        // Data offset in 4-byte words: options follow the fixed 20 bytes when above 5.
+        let opts_len = usize::from(fl[0] >> 4).saturating_mul(4).saturating_sub(20);
+        if opts_len != 0 {
+            let mut opts = [0u8; 40];
+            // opts_len <= 60 - 20 = 40; off + 20 checked above.
+            let opts = &mut opts[..opts_len];
+            if pkt.copy_to(off + 20, opts) {
+                p.attrs.tcp_options = attributes::tcp_options(opts);
+            }
+        }
     }
 }
 
@@ -283,23 +292,13 @@ fn read_u32<P: PacketBytes + ?Sized>(pkt: &P, off: usize) -> u32 {
     }
 }
 
-fn l3_only(key: FlowKey, kind: ParseKind, attrs: Attributes) -> Parsed {
-    Parsed {
-        key,
-        tcp_flags: 0,
-        kind,
-        attrs,
-    }
-}
-
-/// Reads the flow key of an IPv4 packet starting at its network header.
+/// Reads the flow key of an IPv4 packet starting at its network header into `p`, which
+/// is `Parsed::empty(Family::V4, in_if)`; on an error `p` is unspecified.
 ///
 /// IP options are skipped; the IPv4 total length is not used (the stack already trimmed
 /// the packet to it, and GSO packets may carry 0 there).
-pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
-    pkt: &P,
-    in_if: u32,
-) -> Result<Parsed, Malformed> {
+#[inline(always)]
+pub(crate) fn read_ipv4<P: PacketBytes + ?Sized>(pkt: &P, p: &mut Parsed) -> Result<(), Malformed> {
     // Constant indexes into this fixed-size array (and `v`, `e`, `hdr` below) are checked
     // at compile time.
     let mut h = [0u8; 20];
@@ -322,43 +321,36 @@ pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
     if pkt.len() < ihl {
         return Err(Malformed::Truncated);
     }
-    let mut key = FlowKey {
-        src: [0; 16],
-        dst: [0; 16],
-        in_if,
-        src_port: 0,
-        dst_port: 0,
-        protocol: h[9],
-        tos: h[1],
-        family: Family::V4,
-    };
+    let key = &mut p.key;
+    key.protocol = h[9];
+    key.tos = h[1];
     key.src[..4].copy_from_slice(&h[12..16]);
     key.dst[..4].copy_from_slice(&h[16..20]);
-    let mut attrs = Attributes::default();
     if ihl > 20 {
         let mut opts = [0u8; 40];
         // 20 < ihl <= 60, and the packet holds ihl bytes (checked above).
         let opts = &mut opts[..ihl - 20];
         if pkt.copy_to(20, opts) {
-            attrs.ip_options = attributes::ipv4_options(opts);
+            p.attrs.ip_options = attributes::ipv4_options(opts);
         }
     }
     let frag_offset = u16::from_be_bytes([h[6], h[7]]) & 0x1fff;
     if frag_offset != 0 {
-        return Ok(l3_only(key, ParseKind::NonFirstFragment, attrs));
+        p.kind = ParseKind::NonFirstFragment;
+        return Ok(());
     }
-    Ok(parse_l4(pkt, ihl, key, attrs))
+    parse_l4(pkt, ihl, p);
+    Ok(())
 }
 
-/// Reads the flow key of an IPv6 packet starting at its network header.
+/// Reads the flow key of an IPv6 packet starting at its network header into `p`, which
+/// is `Parsed::empty(Family::V6, in_if)`; on an error `p` is unspecified.
 ///
 /// Walks up to [`MAX_EXT_HEADERS`] extension headers (hop-by-hop, routing, fragment,
 /// destination options, AH, mobility); ESP and "no next header" end the walk and become
 /// the key's protocol. The payload length field is not used (jumbograms carry 0).
-pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
-    pkt: &P,
-    in_if: u32,
-) -> Result<Parsed, Malformed> {
+#[inline(always)]
+pub(crate) fn read_ipv6<P: PacketBytes + ?Sized>(pkt: &P, p: &mut Parsed) -> Result<(), Malformed> {
     // Constant indexes into fixed-size arrays: checked at compile time.
     let mut h = [0u8; 40];
     if !pkt.copy_to(0, &mut h) {
@@ -371,29 +363,19 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
     if h[0] >> 4 != 6 {
         return Err(Malformed::BadVersion);
     }
-    let mut key = FlowKey {
-        src: [0; 16],
-        dst: [0; 16],
-        in_if,
-        src_port: 0,
-        dst_port: 0,
-        protocol: h[6],
-        // u8 shifts by 4 < 8 drop the high nibble on purpose (no overflow check on shl bits).
-        tos: (h[0] << 4) | (h[1] >> 4),
-        family: Family::V6,
-    };
-    key.src.copy_from_slice(&h[8..24]);
-    key.dst.copy_from_slice(&h[24..40]);
-    let mut attrs = Attributes {
-        flow_label: u32::from_be_bytes([0, h[1] & 0x0f, h[2], h[3]]),
-        ..Attributes::default()
-    };
+    p.key.protocol = h[6];
+    // u8 shifts by 4 < 8 drop the high nibble on purpose (no overflow check on shl bits).
+    p.key.tos = (h[0] << 4) | (h[1] >> 4);
+    p.key.src.copy_from_slice(&h[8..24]);
+    p.key.dst.copy_from_slice(&h[24..40]);
+    p.attrs.flow_label = u32::from_be_bytes([0, h[1] & 0x0f, h[2], h[3]]);
 
     let mut off: usize = 40;
     for _ in 0..MAX_EXT_HEADERS {
-        let hdr_len = match key.protocol {
+        let protocol = p.key.protocol;
+        let hdr_len = match protocol {
             proto::HOPOPTS | proto::ROUTING | proto::DSTOPTS | proto::MOBILITY => {
-                attrs.ip_options |= match key.protocol {
+                p.attrs.ip_options |= match protocol {
                     proto::HOPOPTS => ext::HOP,
                     proto::ROUTING => ext::RH,
                     proto::DSTOPTS => ext::DST,
@@ -401,62 +383,71 @@ pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
                 };
                 let mut e = [0u8; 2];
                 if !pkt.copy_to(off, &mut e) {
-                    return Ok(l3_only(key, ParseKind::Truncated, attrs));
+                    p.kind = ParseKind::Truncated;
+                    return Ok(());
                 }
-                key.protocol = e[0];
+                p.key.protocol = e[0];
                 // A byte plus 1, times 8: at most 2048.
                 (usize::from(e[1]) + 1) * 8
             }
             proto::AH => {
-                attrs.ip_options |= ext::AH;
+                p.attrs.ip_options |= ext::AH;
                 let mut e = [0u8; 2];
                 if !pkt.copy_to(off, &mut e) {
-                    return Ok(l3_only(key, ParseKind::Truncated, attrs));
+                    p.kind = ParseKind::Truncated;
+                    return Ok(());
                 }
                 // Its SPI is not kept: the flow is the upper layer's (an ESP after it
                 // gives its own SPI, as in C).
-                key.protocol = e[0];
+                p.key.protocol = e[0];
                 // AH counts 4-byte units, minus 2. A byte plus 2, times 4: at most 1028.
                 (usize::from(e[1]) + 2) * 4
             }
             proto::FRAGMENT => {
                 let mut e = [0u8; 8];
                 if !pkt.copy_to(off, &mut e) {
-                    attrs.ip_options |= ext::FRA0;
-                    return Ok(l3_only(key, ParseKind::Truncated, attrs));
+                    p.attrs.ip_options |= ext::FRA0;
+                    p.kind = ParseKind::Truncated;
+                    return Ok(());
                 }
-                key.protocol = e[0];
+                p.key.protocol = e[0];
                 if u16::from_be_bytes([e[2], e[3]]) >> 3 != 0 {
-                    attrs.ip_options |= ext::FRA1;
-                    return Ok(l3_only(key, ParseKind::NonFirstFragment, attrs));
+                    p.attrs.ip_options |= ext::FRA1;
+                    p.kind = ParseKind::NonFirstFragment;
+                    return Ok(());
                 }
-                attrs.ip_options |= ext::FRA0;
+                p.attrs.ip_options |= ext::FRA0;
                 8
             }
             _ => {
-                attrs.ip_options |= upper_layer_bit(key.protocol);
-                return Ok(parse_l4(pkt, off, key, attrs));
+                p.attrs.ip_options |= upper_layer_bit(protocol);
+                parse_l4(pkt, off, p);
+                return Ok(());
             }
         };
         // At most 40 + 16 * 2048 bytes: cannot overflow, but stay checked anyway.
         off = match off.checked_add(hdr_len) {
             Some(o) => o,
-            None => return Ok(l3_only(key, ParseKind::Truncated, attrs)),
+            None => {
+                p.kind = ParseKind::Truncated;
+                return Ok(());
+            }
         };
     }
     // Still inside the chain after the limit: give up on the upper layer.
-    match key.protocol {
+    match p.key.protocol {
         proto::HOPOPTS
         | proto::ROUTING
         | proto::DSTOPTS
         | proto::MOBILITY
         | proto::AH
-        | proto::FRAGMENT => Ok(l3_only(key, ParseKind::UnknownProtocol, attrs)),
-        _ => {
-            attrs.ip_options |= upper_layer_bit(key.protocol);
-            Ok(parse_l4(pkt, off, key, attrs))
+        | proto::FRAGMENT => p.kind = ParseKind::UnknownProtocol,
+        protocol => {
+            p.attrs.ip_options |= upper_layer_bit(protocol);
+            parse_l4(pkt, off, p);
         }
     }
+    Ok(())
 }
 
 /// The ipv6ExtensionHeaders bit of the header that ends the chain: ESP, "unknown" for

@@ -110,9 +110,8 @@ pub mod destination {
 /// Packet key extraction: never panics on any bytes; the result does not depend on how
 /// the packet is split into fragments (non-linear skbs), and keys are well formed.
 pub mod flow_key {
-    use crate::flow::key::{
-        has_ports, parse_ipv4, parse_ipv6, Family, PacketBytes, ParseKind, Parsed,
-    };
+    use crate::flow::key::{has_ports, Family, PacketBytes, ParseKind, Parsed};
+    use crate::parse::{parse_ipv4, parse_ipv6};
 
     struct Split<'a>(&'a [u8], &'a [u8]);
 

@@ -72,6 +72,30 @@ pub mod settings {
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 
+/// The key parsers as functions of the packet alone (the module parses in place).
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod parse {
+    use crate::flow::key::{read_ipv4, read_ipv6, Family, Malformed, PacketBytes, Parsed};
+
+    /// The flow key of an IPv4 packet seen on `in_if`.
+    pub(crate) fn parse_ipv4<P: PacketBytes + ?Sized>(
+        pkt: &P,
+        in_if: u32,
+    ) -> Result<Parsed, Malformed> {
+        let mut p = Parsed::empty(Family::V4, in_if);
+        read_ipv4(pkt, &mut p).map(|()| p)
+    }
+
+    /// The flow key of an IPv6 packet seen on `in_if`.
+    pub(crate) fn parse_ipv6<P: PacketBytes + ?Sized>(
+        pkt: &P,
+        in_if: u32,
+    ) -> Result<Parsed, Malformed> {
+        let mut p = Parsed::empty(Family::V6, in_if);
+        read_ipv6(pkt, &mut p).map(|()| p)
+    }
+}
+
 #[cfg(test)]
 #[path = "tests"]
 mod tests {

@@ -47,7 +47,7 @@ fn random_key(rng: &mut XorShift) -> FlowKey {
 }
 
 /// Longest chain when hashing `keys` into `buckets`.
-fn max_chain(keys: impl Iterator<Item = FlowKey>, buckets: usize, seed: u32) -> (usize, usize) {
+fn max_chain(keys: impl Iterator<Item = FlowKey>, buckets: usize, seed: u64) -> (usize, usize) {
     let mut counts = vec![0usize; buckets];
     for k in keys {
         counts[bucket_index(flow_hash(&k, seed), buckets)] += 1;
@@ -161,6 +161,51 @@ fn avalanche() {
     for (i, &c) in per_bit.iter().enumerate() {
         let p = c as f64 / n as f64;
         assert!((0.45..0.55).contains(&p), "output bit {i} flips with p={p}");
+    }
+}
+
+#[test]
+fn no_operand_a_sender_picks_voids_the_other() {
+    // A multiply round loses its other operand when one is 0. The round constants are
+    // public, so an operand that were only the packet's word XOR a constant could be made
+    // 0 by a sender (an IPv6 address half equal to the constant): every key differing
+    // only in the other half would then collide. Seeded operands leave nothing to aim at.
+    let constants = [
+        0xa076_1d64_78bd_642fu64,
+        0xe703_7ed1_a0b4_28db,
+        0x8ebc_6af0_9c88_c6e3,
+        0x5899_65cc_7537_4cc3,
+    ];
+    let mut rng = XorShift(77);
+    for c in constants {
+        for (field, half) in [(0, 0), (0, 8), (1, 0), (1, 8)] {
+            let mut base = key4(0, 0, 443, 50000);
+            base.family = Family::V6;
+            let addr = if field == 0 {
+                &mut base.src
+            } else {
+                &mut base.dst
+            };
+            addr[half..half + 8].copy_from_slice(&c.to_le_bytes());
+            // Keys that differ only in the address's other half.
+            let other = 8 - half;
+            let mut hashes: Vec<u32> = (0..2000)
+                .map(|_| {
+                    let mut k = base;
+                    let addr = if field == 0 { &mut k.src } else { &mut k.dst };
+                    addr[other..other + 8].copy_from_slice(&rng.next().to_le_bytes());
+                    flow_hash(&k, 0x0123_4567_89ab_cdef)
+                })
+                .collect();
+            hashes.sort_unstable();
+            hashes.dedup();
+            // 2000 random 32-bit values: a collision has probability about 1/2000.
+            assert!(
+                hashes.len() >= 1998,
+                "constant {c:#x}, field {field}, half {half}: {} distinct",
+                hashes.len()
+            );
+        }
     }
 }
 

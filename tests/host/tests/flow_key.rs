@@ -4,9 +4,9 @@
 
 use super::common::XorShift;
 use crate::flow::key::{
-    has_ports, parse_ipv4, parse_ipv6, proto, Family, Malformed, PacketBytes, ParseKind, Parsed,
-    MAX_EXT_HEADERS,
+    has_ports, proto, Family, Malformed, PacketBytes, ParseKind, Parsed, MAX_EXT_HEADERS,
 };
+use crate::parse::{parse_ipv4, parse_ipv6};
 
 const SRC4: [u8; 4] = [192, 0, 2, 1];
 const DST4: [u8; 4] = [198, 51, 100, 7];
