@@ -179,6 +179,9 @@ impl PernetHandler for Namespaces {
 pub(crate) struct Accounting(pub(crate) Pernet<Namespaces>);
 
 impl Target for Accounting {
+    // Inlined into the C-called trampoline: one call and the packet's copy on the stack
+    // fewer per packet.
+    #[inline(always)]
     fn target(&self, packet: &Packet<'_>) {
         // A namespace being created or destroyed has no instance: nothing to count into.
         if let Some(instance) = self.0.get(packet.net(), packet.rcu()) {

@@ -8,7 +8,7 @@ use crate::aggregation::rules::{Rules, MAX_RULES};
 use crate::export::record::FlowRecord;
 use crate::flow::aging::{self, EndReason, Timeouts};
 use crate::flow::attributes::Attributes;
-use crate::flow::hash::flow_hash;
+use crate::flow::hash::{flow_hash, HashSeed};
 use crate::flow::key::{read_ipv4, read_ipv6, Family, FlowKey, PacketBytes, ParseKind, Parsed};
 use crate::flow::sampling::{Mode, Sampler};
 use crate::glue::bh::BhDisabled;
@@ -63,12 +63,13 @@ impl Flow {
         if tcp_flags != 0 {
             self.tcp_flags.fetch_or(tcp_flags, Relaxed);
         }
-        // Atomic ORs only when there is something new: most packets carry no IP options,
-        // and a TCP connection repeats the same few options.
-        if attrs.ip_options & !self.ip_options.load(Relaxed) != 0 {
+        // Atomic ORs only when there is something new: most packets carry no IP options
+        // (then the flow's map is not even read), and a TCP connection repeats the same
+        // few options.
+        if attrs.ip_options != 0 && attrs.ip_options & !self.ip_options.load(Relaxed) != 0 {
             self.ip_options.fetch_or(attrs.ip_options, Relaxed);
         }
-        if attrs.tcp_options & !self.tcp_options.load(Relaxed) != 0 {
+        if attrs.tcp_options != 0 && attrs.tcp_options & !self.tcp_options.load(Relaxed) != 0 {
             self.tcp_options.fetch_or(attrs.tcp_options, Relaxed);
         }
         self.last.store(now, Relaxed);
@@ -209,7 +210,7 @@ pub(crate) struct FlowTable {
     rules: RcuBox<Rules>,
     rule_usage: [AtomicU64; MAX_RULES],
     /// The flow hash's seed, random per table.
-    seed: u64,
+    seed: HashSeed,
     /// Flows in the table.
     active: AtomicU64,
     /// Packets and bytes of the flows that left the table.
@@ -232,7 +233,7 @@ impl FlowTable {
             stats,
             rules: RcuBox::new(rules),
             rule_usage: [const { AtomicU64::new(0) }; MAX_RULES],
-            seed: (u64::from(random_u32()) << 32) | u64::from(random_u32()),
+            seed: HashSeed::new((u64::from(random_u32()) << 32) | u64::from(random_u32())),
             active: AtomicU64::new(0),
             released_packets: AtomicU64::new(0),
             released_bytes: AtomicU64::new(0),
@@ -310,7 +311,7 @@ impl FlowTable {
             }
         };
         let key = &parsed.key;
-        let hash = flow_hash(key, self.seed);
+        let hash = flow_hash(key, &self.seed);
         // Hash sampling: a flow not kept costs no lookup and no memory. (Decoded only when
         // set: most tables sample nothing.)
         if sampler != 0 {

@@ -4,7 +4,7 @@
 //!
 //! Pure `core` code: compiled into the module and into the host test harness.
 
-use crate::flow::key::{Family, FlowKey};
+use crate::flow::key::{addr_word, Family, FlowKey};
 
 /// Odd constants with about half their bits set (wyhash's), one per input word, so that
 /// equal words in different fields do not cancel out.
@@ -26,54 +26,55 @@ fn mum(a: u64, b: u64) -> u64 {
     (r as u64) ^ ((r >> 64) as u64)
 }
 
-/// The 8-byte little-endian word at `i` (0 or 8) of a 16-byte address (the same hash on
-/// every CPU).
-#[inline(always)]
-fn word64(a: &[u8; 16], i: usize) -> u64 {
-    let mut w = [0u8; 8];
-    // Only called with 0 and 8: i + 8 <= 16, in bounds.
-    w.copy_from_slice(&a[i..i + 8]);
-    u64::from_le_bytes(w)
-}
-
 /// The 4-byte little-endian word at the start of an address (IPv4's).
 #[inline(always)]
 fn word32(a: &[u8; 16]) -> u64 {
     u64::from(u32::from_le_bytes([a[0], a[1], a[2], a[3]]))
 }
 
-/// Hashes every field of `key`, seeded: 64-bit multiply-and-fold rounds over the key's
-/// words (as wyhash). Of an IPv4 key's addresses only the first 4 bytes are hashed: the
-/// rest is zero (see [`Family::V4`]), so an IPv4 key is one round and a final one.
-/// Keys are still compared whole.
+/// A table's hash seed, expanded once into the keys the rounds XOR in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HashSeed([u64; 5]);
+
+impl HashSeed {
+    /// The keys of `seed` (random per table): the round constants XOR the seed rotated
+    /// differently per operand, so that no two operands share a key.
+    pub(crate) fn new(seed: u64) -> Self {
+        let s = |n: u32| seed.rotate_left(n);
+        Self([
+            P[0] ^ seed,
+            P[1] ^ s(32),
+            P[2] ^ s(16),
+            P[3] ^ s(48),
+            P[3] ^ s(8),
+        ])
+    }
+}
+
+/// Hashes every field of `key`: 64-bit multiply-and-fold rounds over the key's words (as
+/// wyhash). Of an IPv4 key's addresses only the first 4 bytes are hashed: the rest is
+/// zero (see [`Family::V4`]), so an IPv4 key is one round and a final one. Keys are still
+/// compared whole.
 ///
-/// Not cryptographic: `seed` should be random per table so that remote senders cannot
+/// Not cryptographic: the seed should be random per table so that remote senders cannot
 /// aim many flows at one bucket without knowing it. Both operands of every round over
 /// packet data are seeded: an operand a sender could make zero would void the other.
 #[inline(always)]
-pub(crate) fn flow_hash(key: &FlowKey, seed: u64) -> u32 {
-    let s = |n: u32| seed.rotate_left(n);
-    // Shifts of 8/16/32 bits of values widened to u64: no bit is lost.
-    let rest =
-        (u64::from(key.in_if) << 32) | (u64::from(key.src_port) << 16) | u64::from(key.dst_port);
-    let small =
-        u64::from(key.protocol) | (u64::from(key.tos) << 8) | (u64::from(key.family as u8) << 16);
+pub(crate) fn flow_hash(key: &FlowKey, seed: &HashSeed) -> u32 {
+    let k = &seed.0;
+    let (rest, small) = key.words();
     let addrs = match key.family {
         Family::V4 => mum(
-            (word32(&key.src) | (word32(&key.dst) << 32)) ^ P[0] ^ seed,
-            rest ^ P[1] ^ s(32),
+            (word32(&key.src) | (word32(&key.dst) << 32)) ^ k[0],
+            rest ^ k[1],
         ),
         Family::V6 => {
-            mum(
-                word64(&key.src, 0) ^ P[0] ^ seed,
-                word64(&key.src, 8) ^ P[1] ^ s(32),
-            ) ^ mum(
-                word64(&key.dst, 0) ^ P[2] ^ s(16),
-                word64(&key.dst, 8) ^ P[3] ^ s(48),
-            ) ^ rest
+            mum(addr_word(&key.src, 0) ^ k[0], addr_word(&key.src, 8) ^ k[1])
+                ^ mum(addr_word(&key.dst, 0) ^ k[2], addr_word(&key.dst, 8) ^ k[3])
+                ^ rest
         }
     };
-    let h = mum(addrs ^ P[2], small ^ P[3] ^ seed);
+    let h = mum(addrs ^ P[2], small ^ k[4]);
     // The high half into the low: the table files by the high bits of the 32.
     (h ^ (h >> 32)) as u32
 }

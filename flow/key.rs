@@ -17,7 +17,10 @@ pub(crate) enum Family {
 }
 
 /// The fields that tell one flow from another (as ipt_NETFLOW's flow key).
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Hash)]
+// In declaration order, no gap between the fields: the words of `words()` are then single
+// loads, and a key compare is a few of them (see `PartialEq`).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
 pub(crate) struct FlowKey {
     /// Source address; IPv4 in the first 4 bytes.
     pub(crate) src: [u8; 16],
@@ -37,6 +40,48 @@ pub(crate) struct FlowKey {
     /// Address family.
     pub(crate) family: Family,
 }
+
+impl FlowKey {
+    /// The fields after the addresses as two words, in memory order (each word is then
+    /// one or two loads): input interface and ports; protocol, TOS and family.
+    #[inline(always)]
+    pub(crate) fn words(&self) -> (u64, u64) {
+        // Widened before shifting by 32 and 48: no bit is lost.
+        let ports = u64::from(self.in_if)
+            | (u64::from(self.src_port) << 32)
+            | (u64::from(self.dst_port) << 48);
+        let small = u64::from(self.protocol)
+            | (u64::from(self.tos) << 8)
+            | (u64::from(self.family as u8) << 16);
+        (ports, small)
+    }
+}
+
+/// The 8-byte little-endian word at `i` (0 or 8) of a 16-byte address.
+#[inline(always)]
+pub(crate) fn addr_word(a: &[u8; 16], i: usize) -> u64 {
+    let mut w = [0u8; 8];
+    // Only called with 0 and 8: i + 8 <= 16, in bounds.
+    w.copy_from_slice(&a[i..i + 8]);
+    u64::from_le_bytes(w)
+}
+
+impl PartialEq for FlowKey {
+    /// Every field, compared as seven words with no branch between them: for the packet
+    /// path's lookup, about half the instructions of a field-by-field compare.
+    #[inline(always)]
+    fn eq(&self, other: &Self) -> bool {
+        let (a1, a2) = self.words();
+        let (b1, b2) = other.words();
+        let addrs = (addr_word(&self.src, 0) ^ addr_word(&other.src, 0))
+            | (addr_word(&self.src, 8) ^ addr_word(&other.src, 8))
+            | (addr_word(&self.dst, 0) ^ addr_word(&other.dst, 0))
+            | (addr_word(&self.dst, 8) ^ addr_word(&other.dst, 8));
+        (addrs | (a1 ^ b1) | (a2 ^ b2)) == 0
+    }
+}
+
+impl Eq for FlowKey {}
 
 /// IP protocol numbers the parser looks into.
 pub(crate) mod proto {

@@ -3,9 +3,13 @@
 //! Flow hash quality and bucket reduction.
 
 use super::common::XorShift;
-use crate::flow::hash::flow_hash;
+use crate::flow::hash::{self, HashSeed};
 use crate::flow::key::{Family, FlowKey};
 use crate::glue::bucket::bucket_index;
+
+fn flow_hash(k: &FlowKey, seed: u64) -> u32 {
+    hash::flow_hash(k, &HashSeed::new(seed))
+}
 
 fn key4(src: u32, dst: u32, sport: u16, dport: u16) -> FlowKey {
     let mut k = FlowKey {
@@ -298,4 +302,34 @@ fn bucket_index_uniform_over_hash_space() {
         }
     }
     assert_eq!(boundaries.len(), buckets - 1);
+}
+
+#[test]
+fn key_equality_sees_every_field_bit() {
+    // The compare works on packed words: a bit of any field, flipped, makes another key.
+    let mut rng = XorShift(0x600d_cafe);
+    for _ in 0..200 {
+        let k = random_key(&mut rng);
+        let copy = k;
+        assert_eq!(k, copy);
+        for bit in 0..336 {
+            let mut m = k;
+            match bit {
+                0..=127 => m.src[bit / 8] ^= 1 << (bit % 8),
+                128..=255 => m.dst[(bit - 128) / 8] ^= 1 << (bit % 8),
+                256..=287 => m.in_if ^= 1 << (bit - 256),
+                288..=303 => m.src_port ^= 1 << (bit - 288),
+                304..=319 => m.dst_port ^= 1 << (bit - 304),
+                320..=327 => m.protocol ^= 1 << (bit - 320),
+                _ => m.tos ^= 1 << (bit - 328),
+            }
+            assert_ne!(k, m, "bit {bit}");
+        }
+        let mut m = k;
+        m.family = match k.family {
+            Family::V4 => Family::V6,
+            Family::V6 => Family::V4,
+        };
+        assert_ne!(k, m, "family");
+    }
 }
