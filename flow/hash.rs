@@ -7,8 +7,9 @@
 use crate::flow::key::{addr_word, Family, FlowKey};
 
 /// Odd constants with about half their bits set (wyhash's), one per input word, so that
-/// equal words in different fields do not cancel out.
-const P: [u64; 4] = [
+/// equal words in different fields do not cancel out. Public knowledge: what keeps a
+/// sender from aiming at them is the seed (see [`HashSeed`]).
+pub(crate) const P: [u64; 4] = [
     0xa076_1d64_78bd_642f,
     0xe703_7ed1_a0b4_28db,
     0x8ebc_6af0_9c88_c6e3,

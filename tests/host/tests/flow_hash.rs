@@ -50,6 +50,23 @@ fn random_key(rng: &mut XorShift) -> FlowKey {
     k
 }
 
+/// Bits of a key's fields but the family, as `flip` numbers them.
+const KEY_BITS: usize = 336;
+
+/// Flips bit `bit` (< [`KEY_BITS`]) of `k`'s fields: addresses, interface, ports,
+/// protocol, TOS.
+fn flip(k: &mut FlowKey, bit: usize) {
+    match bit {
+        0..=127 => k.src[bit / 8] ^= 1 << (bit % 8),
+        128..=255 => k.dst[(bit - 128) / 8] ^= 1 << (bit % 8),
+        256..=287 => k.in_if ^= 1 << (bit - 256),
+        288..=303 => k.src_port ^= 1 << (bit - 288),
+        304..=319 => k.dst_port ^= 1 << (bit - 304),
+        320..=327 => k.protocol ^= 1 << (bit - 320),
+        _ => k.tos ^= 1 << (bit - 328),
+    }
+}
+
 /// Longest chain when hashing `keys` into `buckets`.
 fn max_chain(keys: impl Iterator<Item = FlowKey>, buckets: usize, seed: u64) -> (usize, usize) {
     let mut counts = vec![0usize; buckets];
@@ -135,16 +152,7 @@ fn avalanche() {
     for _ in 0..2000 {
         let k = random_key(&mut rng);
         let h = flow_hash(&k, 0xdead_beef);
-        let flip = |k: &mut FlowKey, bit: usize| match bit {
-            0..=127 => k.src[bit / 8] ^= 1 << (bit % 8),
-            128..=255 => k.dst[(bit - 128) / 8] ^= 1 << (bit % 8),
-            256..=287 => k.in_if ^= 1 << (bit - 256),
-            288..=303 => k.src_port ^= 1 << (bit - 288),
-            304..=319 => k.dst_port ^= 1 << (bit - 304),
-            320..=327 => k.protocol ^= 1 << (bit - 320),
-            _ => k.tos ^= 1 << (bit - 328),
-        };
-        for bit in (0..336).step_by(7) {
+        for bit in (0..KEY_BITS).step_by(7) {
             // Of an IPv4 key's addresses only the first 4 bytes are the key's.
             let beyond_v4 = matches!(bit, 32..=127 | 160..=255);
             if k.family == Family::V4 && beyond_v4 {
@@ -174,14 +182,8 @@ fn no_operand_a_sender_picks_voids_the_other() {
     // public, so an operand that were only the packet's word XOR a constant could be made
     // 0 by a sender (an IPv6 address half equal to the constant): every key differing
     // only in the other half would then collide. Seeded operands leave nothing to aim at.
-    let constants = [
-        0xa076_1d64_78bd_642fu64,
-        0xe703_7ed1_a0b4_28db,
-        0x8ebc_6af0_9c88_c6e3,
-        0x5899_65cc_7537_4cc3,
-    ];
     let mut rng = XorShift(77);
-    for c in constants {
+    for c in hash::P {
         for (field, half) in [(0, 0), (0, 8), (1, 0), (1, 8)] {
             let mut base = key4(0, 0, 443, 50000);
             base.family = Family::V6;
@@ -312,17 +314,9 @@ fn key_equality_sees_every_field_bit() {
         let k = random_key(&mut rng);
         let copy = k;
         assert_eq!(k, copy);
-        for bit in 0..336 {
+        for bit in 0..KEY_BITS {
             let mut m = k;
-            match bit {
-                0..=127 => m.src[bit / 8] ^= 1 << (bit % 8),
-                128..=255 => m.dst[(bit - 128) / 8] ^= 1 << (bit % 8),
-                256..=287 => m.in_if ^= 1 << (bit - 256),
-                288..=303 => m.src_port ^= 1 << (bit - 288),
-                304..=319 => m.dst_port ^= 1 << (bit - 304),
-                320..=327 => m.protocol ^= 1 << (bit - 320),
-                _ => m.tos ^= 1 << (bit - 328),
-            }
+            flip(&mut m, bit);
             assert_ne!(k, m, "bit {bit}");
         }
         let mut m = k;
